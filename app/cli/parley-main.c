@@ -1,0 +1,42 @@
+/* parley-main.c — the parley command line
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "parley-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include "parley-cli.h"
+
+static int
+cli_version (int    argc,
+             char **argv)
+{
+  printf ("parley %s\n", PACKAGE_VERSION);
+  return CLI_EXIT_OK;
+}
+
+static const CliCommand commands[] = {
+  { "kb", cli_kb, N_("Ingest, search and inspect the knowledge base") },
+  { "lang", cli_lang, N_("Detect the language of a text") },
+  { "eval", cli_eval, N_("Measure retrieval quality on a labelled question set") },
+  { "bench", cli_bench, N_("Measure speed on a synthetic corpus") },
+  { "version", cli_version, N_("Print the version") },
+  { NULL }
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("parley");
+
+  return cli_dispatch ("parley", commands, argc, argv);
+}

@@ -1,0 +1,1188 @@
+/* parley-store.c — the sqlite store: schema, migrations and every query
+ *
+ * One connection, one writer, WAL, foreign keys, prepared statements only
+ * (no SQL is built from data). The schema is versioned by PRAGMA user_version
+ * and the file is marked as Parley's by PRAGMA application_id, so that a
+ * foreign sqlite file or a damaged one is refused with a clear message
+ * instead of being "migrated".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "parley-store"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "parley-error.h"
+#include "parley-store.h"
+
+#define PARLEY_APPLICATION_ID 0x50524C59 /* "PRLY" */
+
+struct _ParleyStore
+{
+  GObject       parent_instance;
+
+  /* owned */
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *stmts[32];
+  guint         in_transaction : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ParleyStore, parley_store, G_TYPE_OBJECT)
+
+typedef enum {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_GET_META,
+  STMT_SET_META,
+  STMT_LIST_DOCS,
+  STMT_INSERT_DOC,
+  STMT_DOC_CHILD_STATS,
+  STMT_DELETE_DOC,
+  STMT_INSERT_CHUNK,
+  STMT_GET_CHUNK,
+  STMT_CHUNKS_IN_CATEGORY,
+  STMT_FOREACH_CHILD,
+  STMT_GET_POSTINGS,
+  STMT_PUT_POSTINGS,
+  STMT_CLEAR_POSTINGS,
+  STMT_CLEAR_TOMBSTONES,
+  STMT_FOREACH_TERM,
+  STMT_GET_TOMBSTONES,
+  STMT_GET_LANG_STATS,
+  STMT_ADD_LANG_STATS,
+  STMT_RESET_LANG_STATS,
+  STMT_SET_CHUNK_TERMS,
+  STMT_DATA_VERSION,
+  STMT_PUT_VECTOR,
+  STMT_FOREACH_VECTOR,
+  STMT_STATS,
+  STMT_STATS_LANG,
+  STMT_FTS_INSERT,
+  STMT_FTS_SEARCH,
+  N_STMTS
+} StmtId;
+
+static const char * const stmt_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_GET_META] = "SELECT value FROM meta WHERE key = ?1",
+  [STMT_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  [STMT_LIST_DOCS] = "SELECT id, path, hash FROM documents",
+  [STMT_INSERT_DOC] = "INSERT INTO documents (path, title, lang, category, meta, format, hash, bytes, ingested_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, unixepoch ())",
+  [STMT_DOC_CHILD_STATS] = "SELECT d.lang, count (c.id), coalesce (sum (c.n_terms), 0) "
+                           "FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id AND c.parent_id IS NOT NULL "
+                           "WHERE d.id = ?1 GROUP BY d.id",
+  [STMT_DELETE_DOC] = "DELETE FROM documents WHERE id = ?1",
+  [STMT_INSERT_CHUNK] = "INSERT INTO chunks (doc_id, parent_id, ord, heading, text, n_tokens, n_terms) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_GET_CHUNK] = "SELECT c.id, d.id, d.path, d.title, d.lang, d.category, c.heading, c.text, p.text "
+                     "FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                     "LEFT JOIN chunks p ON p.id = c.parent_id WHERE c.id = ?1",
+  [STMT_CHUNKS_IN_CATEGORY] = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                              "WHERE d.category = ?1 AND c.parent_id IS NOT NULL",
+  [STMT_FOREACH_CHILD] = "SELECT c.id, d.lang, d.title, c.heading, c.text FROM chunks c "
+                         "JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL ORDER BY c.id",
+  [STMT_GET_POSTINGS] = "SELECT df, data FROM postings WHERE term = ?1",
+  [STMT_PUT_POSTINGS] = "INSERT INTO postings (term, df, data) VALUES (?1, ?2, ?3) "
+                        "ON CONFLICT (term) DO UPDATE SET df = excluded.df, data = excluded.data",
+  [STMT_CLEAR_POSTINGS] = "DELETE FROM postings",
+  [STMT_CLEAR_TOMBSTONES] = "DELETE FROM tombstones",
+  [STMT_FOREACH_TERM] = "SELECT term, df FROM postings WHERE term >= ?1 AND term < ?2",
+  [STMT_GET_TOMBSTONES] = "SELECT chunk_id FROM tombstones",
+  [STMT_GET_LANG_STATS] = "SELECT n_chunks, total_len FROM lang_stats WHERE lang = ?1",
+  [STMT_ADD_LANG_STATS] = "INSERT INTO lang_stats (lang, n_chunks, total_len) VALUES (?1, ?2, ?3) "
+                          "ON CONFLICT (lang) DO UPDATE SET n_chunks = n_chunks + excluded.n_chunks, "
+                          "total_len = total_len + excluded.total_len",
+  [STMT_RESET_LANG_STATS] = "DELETE FROM lang_stats",
+  [STMT_SET_CHUNK_TERMS] = "UPDATE chunks SET n_terms = ?2 WHERE id = ?1",
+  [STMT_DATA_VERSION] = "PRAGMA data_version",
+  [STMT_PUT_VECTOR] = "INSERT INTO vectors (chunk_id, model, dim, vec) VALUES (?1, ?2, ?3, ?4) "
+                      "ON CONFLICT (chunk_id, model) DO UPDATE SET dim = excluded.dim, vec = excluded.vec",
+  [STMT_FOREACH_VECTOR] = "SELECT v.chunk_id, d.lang, v.dim, v.vec FROM vectors v "
+                          "JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.doc_id "
+                          "WHERE v.model = ?1 ORDER BY v.chunk_id",
+  [STMT_STATS] = "SELECT (SELECT count (*) FROM documents), "
+                 "(SELECT count (*) FROM chunks WHERE parent_id IS NULL), "
+                 "(SELECT count (*) FROM chunks WHERE parent_id IS NOT NULL), "
+                 "(SELECT count (*) FROM postings), (SELECT count (*) FROM tombstones), "
+                 "(SELECT count (*) FROM vectors)",
+  [STMT_STATS_LANG] = "SELECT lang, count (*) FROM documents GROUP BY lang",
+  [STMT_FTS_INSERT] = "INSERT INTO fts_baseline (rowid, text, lang) "
+                      "SELECT c.id, coalesce (d.title, '') || ' ' || coalesce (c.heading, '') || ' ' || c.text, d.lang "
+                      "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL",
+  [STMT_FTS_SEARCH] = "SELECT rowid, -bm25 (fts_baseline) FROM fts_baseline "
+                      "WHERE fts_baseline MATCH ?1 AND lang = ?2 ORDER BY rank LIMIT ?3",
+};
+
+/* Each entry moves the schema from version i to i + 1. */
+static const char * const migrations[] = {
+  /* 1: knowledge base */
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE documents ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  path TEXT NOT NULL UNIQUE,"
+  "  title TEXT NOT NULL,"
+  "  lang TEXT NOT NULL,"
+  "  category TEXT,"
+  "  meta TEXT NOT NULL DEFAULT '{}',"
+  "  format TEXT NOT NULL,"
+  "  hash TEXT NOT NULL,"
+  "  bytes INTEGER NOT NULL,"
+  "  ingested_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX documents_by_category ON documents (category);"
+  /* AUTOINCREMENT: chunk ids are never reused, so posting lists can be
+   * appended to and deleted chunks masked by tombstones. */
+  "CREATE TABLE chunks ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
+  "  parent_id INTEGER REFERENCES chunks (id) ON DELETE CASCADE,"
+  "  ord INTEGER NOT NULL,"
+  "  heading TEXT,"
+  "  text TEXT NOT NULL,"
+  "  n_tokens INTEGER NOT NULL,"
+  "  n_terms INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX chunks_by_doc ON chunks (doc_id);"
+  "CREATE INDEX chunks_by_parent ON chunks (parent_id);"
+  "CREATE TABLE postings ("
+  "  term TEXT PRIMARY KEY,"
+  "  df INTEGER NOT NULL,"
+  "  data BLOB NOT NULL"
+  ");"
+  "CREATE TABLE tombstones (chunk_id INTEGER PRIMARY KEY);"
+  "CREATE TABLE lang_stats ("
+  "  lang TEXT PRIMARY KEY,"
+  "  n_chunks INTEGER NOT NULL,"
+  "  total_len INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE vectors ("
+  "  chunk_id INTEGER NOT NULL REFERENCES chunks (id) ON DELETE CASCADE,"
+  "  model TEXT NOT NULL,"
+  "  dim INTEGER NOT NULL,"
+  "  vec BLOB NOT NULL,"
+  "  PRIMARY KEY (chunk_id, model)"
+  ");"
+  "CREATE TRIGGER chunks_tombstone AFTER DELETE ON chunks WHEN old.parent_id IS NOT NULL "
+  "BEGIN INSERT OR IGNORE INTO tombstones (chunk_id) VALUES (old.id); END;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
+
+static gboolean
+set_sqlite_error (ParleyStore  *self,
+                  int           rc,
+                  const char   *what,
+                  GError      **error)
+{
+  int code = PARLEY_ERROR_FAILED;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      code = PARLEY_ERROR_CORRUPT;
+      break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      code = PARLEY_ERROR_IO;
+      break;
+    default:
+      break;
+    }
+
+  g_set_error (error, PARLEY_ERROR, code, "%s: %s: %s", self->path, what,
+               self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+get_stmt (ParleyStore  *self,
+          StmtId        id,
+          GError      **error)
+{
+  sqlite3_stmt *stmt = self->stmts[id];
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, "prepare", error);
+      return NULL;
+    }
+
+  self->stmts[id] = stmt;
+  return stmt;
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done (ParleyStore   *self,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_sqlite_error (self, rc, what, error);
+  return TRUE;
+}
+
+static gboolean
+exec_sql (ParleyStore  *self,
+          const char   *sql,
+          GError      **error)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, &msg);
+
+  if (rc != SQLITE_OK)
+    {
+      int code = (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) ? PARLEY_ERROR_CORRUPT : PARLEY_ERROR_FAILED;
+
+      g_set_error (error, PARLEY_ERROR, code, "%s: %s", self->path,
+                   msg != NULL ? msg : sqlite3_errstr (rc));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+pragma_int (ParleyStore  *self,
+            const char   *sql,
+            GError      **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sqlite_error (self, rc, "read header", error);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static void
+parley_store_finalize (GObject *object)
+{
+  ParleyStore *self = (ParleyStore *) object;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (parley_store_parent_class)->finalize (object);
+}
+
+static void
+parley_store_class_init (ParleyStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = parley_store_finalize;
+}
+
+static void
+parley_store_init (ParleyStore *self)
+{
+}
+
+static gboolean
+migrate (ParleyStore  *self,
+         GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 app_id, version, n_objects;
+
+  app_id = pragma_int (self, "PRAGMA application_id", &local_error);
+  if (app_id < 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  version = pragma_int (self, "PRAGMA user_version", error);
+  n_objects = pragma_int (self, "SELECT count (*) FROM sqlite_schema", error);
+  if (version < 0 || n_objects < 0)
+    return FALSE;
+
+  if (app_id != PARLEY_APPLICATION_ID && (app_id != 0 || n_objects > 0))
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_CORRUPT,
+                   "%s: not a Parley database (an sqlite file of another program)", self->path);
+      return FALSE;
+    }
+
+  if (version > PARLEY_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_VERSION,
+                   "%s: written by a newer Parley (schema %" G_GINT64_FORMAT ", this one knows %d)",
+                   self->path, version, PARLEY_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (gint64 v = version; v < PARLEY_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT ";"
+                                               "PRAGMA application_id = %d;",
+                                               v + 1, PARLEY_APPLICATION_ID);
+
+      if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec_sql (self, migrations[v], error) || !exec_sql (self, bump, error))
+        {
+          exec_sql (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      if (!exec_sql (self, "COMMIT", error))
+        return FALSE;
+      g_debug ("migrated %s to schema %" G_GINT64_FORMAT, self->path, v + 1);
+    }
+
+  return TRUE;
+}
+
+/**
+ * parley_store_default_path:
+ *
+ * Returns: (transfer full): `$XDG_DATA_HOME/parley/parley.db`
+ */
+char *
+parley_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "parley", "parley.db", NULL);
+}
+
+/**
+ * parley_store_open:
+ * @path: the database file; created (with its folder) if missing
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set: a file that
+ *   is not sqlite, is damaged, or belongs to another program is refused.
+ */
+ParleyStore *
+parley_store_open (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(ParleyStore) self = NULL;
+  g_autofree char *dir = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (PARLEY_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_IO, "%s: is a folder, not a database file", path);
+      return NULL;
+    }
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_IO, "%s: cannot create folder: %s",
+                   dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, "open", error);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* The first read of the header tells a damaged or non-sqlite file. */
+  if (!exec_sql (self,
+                 "PRAGMA journal_mode = WAL;"
+                 "PRAGMA synchronous = NORMAL;"
+                 "PRAGMA foreign_keys = ON;"
+                 "PRAGMA journal_size_limit = 67108864;"
+                 "PRAGMA cache_size = -65536;"
+                 "PRAGMA temp_store = MEMORY;",
+                 error))
+    return NULL;
+
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+parley_store_get_path (ParleyStore *self)
+{
+  g_return_val_if_fail (PARLEY_IS_STORE (self), NULL);
+  return self->path;
+}
+
+gboolean
+parley_store_begin (ParleyStore  *self,
+                    GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_BEGIN, error);
+
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  if (stmt == NULL || !step_done (self, stmt, "begin", error))
+    return FALSE;
+  self->in_transaction = TRUE;
+  return TRUE;
+}
+
+gboolean
+parley_store_commit (ParleyStore  *self,
+                     GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_COMMIT, error);
+
+  if (stmt == NULL || !step_done (self, stmt, "commit", error))
+    return FALSE;
+  self->in_transaction = FALSE;
+  return TRUE;
+}
+
+void
+parley_store_rollback (ParleyStore *self)
+{
+  sqlite3_stmt *stmt;
+
+  if (!self->in_transaction)
+    return;
+  if ((stmt = get_stmt (self, STMT_ROLLBACK, NULL)) != NULL)
+    step_done (self, stmt, "rollback", NULL);
+  self->in_transaction = FALSE;
+}
+
+char *
+parley_store_get_meta (ParleyStore *self,
+                       const char  *key)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_META, NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+parley_store_set_meta (ParleyStore  *self,
+                       const char   *key,
+                       const char   *value,
+                       GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_SET_META, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return step_done (self, stmt, "set meta", error);
+}
+
+void
+parley_stored_doc_free (ParleyStoredDoc *doc)
+{
+  if (doc == NULL)
+    return;
+  g_free (doc->hash);
+  g_free (doc);
+}
+
+/**
+ * parley_store_list_docs:
+ *
+ * Returns: (transfer full): path → #ParleyStoredDoc of every document
+ */
+GHashTable *
+parley_store_list_docs (ParleyStore  *self,
+                        GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_LIST_DOCS, error);
+  g_autoptr(GHashTable) docs = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  docs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) parley_stored_doc_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ParleyStoredDoc *doc = g_new0 (ParleyStoredDoc, 1);
+
+      doc->id = sqlite3_column_int64 (stmt, 0);
+      doc->hash = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      g_hash_table_insert (docs, g_strdup ((const char *) sqlite3_column_text (stmt, 1)), doc);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, "list documents", error);
+      return NULL;
+    }
+  return g_steal_pointer (&docs);
+}
+
+static gboolean
+add_lang_stats (ParleyStore  *self,
+                const char   *lang,
+                gint64        n_chunks,
+                gint64        total_len,
+                GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_ADD_LANG_STATS, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, lang, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, n_chunks);
+  sqlite3_bind_int64 (stmt, 3, total_len);
+  return step_done (self, stmt, "update statistics", error);
+}
+
+gint64
+parley_store_insert_doc (ParleyStore            *self,
+                         const ParleyDocRecord  *doc,
+                         GError                **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_INSERT_DOC, error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, doc->path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, doc->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, doc->lang, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, doc->category, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, doc->meta_json != NULL ? doc->meta_json : "{}", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, doc->format, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, doc->hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 8, doc->bytes);
+  if (!step_done (self, stmt, "insert document", error))
+    return -1;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+/* Deleting a document deletes its chunks (cascade); the trigger masks its
+ * child chunks in the inverted index with tombstones. */
+gboolean
+parley_store_delete_doc (ParleyStore  *self,
+                         gint64        doc_id,
+                         GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_DOC_CHILD_STATS, error);
+  g_autofree char *lang = NULL;
+  gint64 n = 0, len = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, doc_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      lang = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      n = sqlite3_column_int64 (stmt, 1);
+      len = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+
+  if (lang != NULL && n > 0 && !add_lang_stats (self, lang, -n, -len, error))
+    return FALSE;
+
+  if ((stmt = get_stmt (self, STMT_DELETE_DOC, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, doc_id);
+  return step_done (self, stmt, "delete document", error);
+}
+
+/**
+ * parley_store_insert_chunk:
+ * @parent_id: the parent chunk, or 0 for a parent chunk itself
+ * @n_terms: for child chunks, the length in index terms (BM25's |d|)
+ *
+ * Returns: the new chunk id, or -1 with @error set
+ */
+gint64
+parley_store_insert_chunk (ParleyStore  *self,
+                           gint64        doc_id,
+                           gint64        parent_id,
+                           guint         ord,
+                           const char   *heading,
+                           const char   *text,
+                           guint         n_tokens,
+                           guint         n_terms,
+                           GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_INSERT_CHUNK, error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, doc_id);
+  if (parent_id > 0)
+    sqlite3_bind_int64 (stmt, 2, parent_id);
+  else
+    sqlite3_bind_null (stmt, 2);
+  sqlite3_bind_int (stmt, 3, ord);
+  sqlite3_bind_text (stmt, 4, heading, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 6, n_tokens);
+  sqlite3_bind_int (stmt, 7, n_terms);
+  if (!step_done (self, stmt, "insert chunk", error))
+    return -1;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+/* Adds the child chunks of a document to the BM25 collection statistics. */
+gboolean
+parley_store_add_lang_stats (ParleyStore  *self,
+                             const char   *lang,
+                             gint64        n_chunks,
+                             gint64        total_len,
+                             GError      **error)
+{
+  return add_lang_stats (self, lang, n_chunks, total_len, error);
+}
+
+static char *
+dup_column (sqlite3_stmt *stmt,
+            int           col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+void
+parley_chunk_record_clear (ParleyChunkRecord *rec)
+{
+  g_clear_pointer (&rec->doc, g_free);
+  g_clear_pointer (&rec->title, g_free);
+  g_clear_pointer (&rec->lang, g_free);
+  g_clear_pointer (&rec->category, g_free);
+  g_clear_pointer (&rec->heading, g_free);
+  g_clear_pointer (&rec->text, g_free);
+  g_clear_pointer (&rec->parent_text, g_free);
+}
+
+gboolean
+parley_store_get_chunk (ParleyStore        *self,
+                        gint64              chunk_id,
+                        ParleyChunkRecord  *out,
+                        GError            **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_CHUNK, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chunk_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND, "no chunk %" G_GINT64_FORMAT, chunk_id);
+      else
+        set_sqlite_error (self, rc, "read chunk", error);
+      return FALSE;
+    }
+
+  out->chunk_id = sqlite3_column_int64 (stmt, 0);
+  out->doc_id = sqlite3_column_int64 (stmt, 1);
+  out->doc = dup_column (stmt, 2);
+  out->title = dup_column (stmt, 3);
+  out->lang = dup_column (stmt, 4);
+  out->category = dup_column (stmt, 5);
+  out->heading = dup_column (stmt, 6);
+  out->text = dup_column (stmt, 7);
+  out->parent_text = dup_column (stmt, 8);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static GHashTable *
+collect_ids (ParleyStore   *self,
+             sqlite3_stmt  *stmt,
+             const char    *what,
+             GError       **error)
+{
+  g_autoptr(GHashTable) set = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *id = g_new (gint64, 1);
+
+      *id = sqlite3_column_int64 (stmt, 0);
+      g_hash_table_add (set, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, what, error);
+      return NULL;
+    }
+  return g_steal_pointer (&set);
+}
+
+/**
+ * parley_store_chunks_in_category:
+ *
+ * Returns: (transfer full): set of gint64* child chunk ids whose document
+ *   has @category
+ */
+GHashTable *
+parley_store_chunks_in_category (ParleyStore  *self,
+                                 const char   *category,
+                                 GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_CHUNKS_IN_CATEGORY, error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, category, -1, SQLITE_STATIC);
+  return collect_ids (self, stmt, "filter by category", error);
+}
+
+gboolean
+parley_store_foreach_child (ParleyStore          *self,
+                            ParleyStoreChunkFunc  func,
+                            gpointer              user_data,
+                            GError              **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_CHILD, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (sqlite3_column_int64 (stmt, 0),
+          (const char *) sqlite3_column_text (stmt, 1),
+          (const char *) sqlite3_column_text (stmt, 2),
+          (const char *) sqlite3_column_text (stmt, 3),
+          (const char *) sqlite3_column_text (stmt, 4),
+          user_data);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read chunks", error);
+  return TRUE;
+}
+
+/**
+ * parley_store_get_postings:
+ * @data: (out) (transfer full): the posting list, %NULL if the term is unknown
+ *
+ * Returns: %FALSE on a database error only
+ */
+gboolean
+parley_store_get_postings (ParleyStore  *self,
+                           const char   *term,
+                           GBytes      **data,
+                           gint64       *df,
+                           GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_POSTINGS, error);
+  int rc;
+
+  *data = NULL;
+  *df = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, term, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *df = sqlite3_column_int64 (stmt, 0);
+      *data = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read postings", error);
+  return TRUE;
+}
+
+gboolean
+parley_store_put_postings (ParleyStore   *self,
+                           const char    *term,
+                           gint64         df,
+                           const guint8  *data,
+                           gsize          len,
+                           GError       **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_PUT_POSTINGS, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, term, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, df);
+  sqlite3_bind_blob64 (stmt, 3, data, len, SQLITE_STATIC);
+  return step_done (self, stmt, "write postings", error);
+}
+
+/* Drops the inverted index and its tombstones, before a rebuild. */
+gboolean
+parley_store_clear_postings (ParleyStore  *self,
+                             GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_CLEAR_POSTINGS, error);
+
+  if (stmt == NULL || !step_done (self, stmt, "clear postings", error))
+    return FALSE;
+  if ((stmt = get_stmt (self, STMT_CLEAR_TOMBSTONES, error)) == NULL)
+    return FALSE;
+  return step_done (self, stmt, "clear tombstones", error);
+}
+
+/* Calls @func for every term starting with @prefix (e.g. "de:"). */
+gboolean
+parley_store_foreach_term (ParleyStore          *self,
+                           const char           *prefix,
+                           ParleyStoreTermFunc   func,
+                           gpointer              user_data,
+                           GError              **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_TERM, error);
+  g_autofree char *upper = NULL;
+  gsize plen = strlen (prefix);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  g_return_val_if_fail (plen > 0 && (guchar) prefix[plen - 1] < 0x7f, FALSE);
+  upper = g_strdup (prefix);
+  upper[plen - 1]++;
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, upper, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func ((const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1), user_data);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read vocabulary", error);
+  return TRUE;
+}
+
+/**
+ * parley_store_get_tombstones:
+ *
+ * Returns: (transfer full): set of gint64* deleted child chunk ids that the
+ *   inverted index still lists
+ */
+GHashTable *
+parley_store_get_tombstones (ParleyStore  *self,
+                             GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_TOMBSTONES, error);
+
+  if (stmt == NULL)
+    return NULL;
+  return collect_ids (self, stmt, "read tombstones", error);
+}
+
+gboolean
+parley_store_get_lang_stats (ParleyStore  *self,
+                             ParleyLang    lang,
+                             gint64       *n_chunks,
+                             gint64       *total_len,
+                             GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_LANG_STATS, error);
+  int rc;
+
+  *n_chunks = *total_len = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, parley_lang_to_string (lang), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *n_chunks = sqlite3_column_int64 (stmt, 0);
+      *total_len = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read statistics", error);
+  return TRUE;
+}
+
+gboolean
+parley_store_reset_lang_stats (ParleyStore  *self,
+                               GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_RESET_LANG_STATS, error);
+
+  return stmt != NULL && step_done (self, stmt, "reset statistics", error);
+}
+
+gboolean
+parley_store_set_chunk_terms (ParleyStore  *self,
+                              gint64        chunk_id,
+                              guint         n_terms,
+                              GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_SET_CHUNK_TERMS, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chunk_id);
+  sqlite3_bind_int (stmt, 2, n_terms);
+  return step_done (self, stmt, "update chunk", error);
+}
+
+/**
+ * parley_store_get_data_version:
+ *
+ * Returns: a number that changes when another connection commits a change,
+ *   so that caches of what is stored can tell they are stale
+ */
+gint64
+parley_store_get_data_version (ParleyStore *self)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_DATA_VERSION, NULL);
+  gint64 v = -1;
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    v = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return v;
+}
+
+gboolean
+parley_store_put_vector (ParleyStore  *self,
+                         gint64        chunk_id,
+                         const char   *model,
+                         const float  *vector,
+                         guint         dim,
+                         GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_PUT_VECTOR, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chunk_id);
+  sqlite3_bind_text (stmt, 2, model, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, dim);
+  sqlite3_bind_blob64 (stmt, 4, vector, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
+  return step_done (self, stmt, "write vector", error);
+}
+
+gboolean
+parley_store_foreach_vector (ParleyStore            *self,
+                             const char             *model,
+                             ParleyStoreVectorFunc   func,
+                             gpointer                user_data,
+                             GError                **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_VECTOR, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, model, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint dim = sqlite3_column_int (stmt, 2);
+      const void *blob = sqlite3_column_blob (stmt, 3);
+      gsize bytes = sqlite3_column_bytes (stmt, 3);
+
+      /* A row whose blob does not hold dim floats is skipped, not trusted. */
+      if (dim == 0 || bytes != dim * sizeof (float) || ((guintptr) blob % sizeof (float)) != 0)
+        {
+          g_warning ("%s: vector of chunk %" G_GINT64_FORMAT " is malformed; skipped",
+                     self->path, (gint64) sqlite3_column_int64 (stmt, 0));
+          continue;
+        }
+      func (sqlite3_column_int64 (stmt, 0), (const char *) sqlite3_column_text (stmt, 1),
+            blob, dim, user_data);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read vectors", error);
+  return TRUE;
+}
+
+gboolean
+parley_store_get_stats (ParleyStore       *self,
+                        ParleyStoreStats  *stats,
+                        GError           **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_STATS, error);
+  g_autofree char *wal = NULL;
+  GStatBuf st;
+  int rc;
+
+  memset (stats, 0, sizeof *stats);
+  if (stmt == NULL)
+    return FALSE;
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      stats->n_docs = sqlite3_column_int64 (stmt, 0);
+      stats->n_parents = sqlite3_column_int64 (stmt, 1);
+      stats->n_children = sqlite3_column_int64 (stmt, 2);
+      stats->n_terms = sqlite3_column_int64 (stmt, 3);
+      stats->n_tombstones = sqlite3_column_int64 (stmt, 4);
+      stats->n_vectors = sqlite3_column_int64 (stmt, 5);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return set_sqlite_error (self, rc, "statistics", error);
+
+  if ((stmt = get_stmt (self, STMT_STATS_LANG, error)) == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ParleyLang lang = parley_lang_from_string ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (lang < PARLEY_N_LANGS)
+        stats->docs_per_lang[lang] = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+
+  if (g_stat (self->path, &st) == 0)
+    stats->file_bytes = st.st_size;
+  wal = g_strconcat (self->path, "-wal", NULL);
+  if (g_stat (wal, &st) == 0)
+    stats->file_bytes += st.st_size;
+  return TRUE;
+}
+
+/**
+ * parley_store_build_fts:
+ * @tokenizer: an FTS5 tokenizer spec, e.g. "unicode61 remove_diacritics 2"
+ *
+ * (Re)builds the FTS5 baseline table over the child chunks, for comparing
+ * Parley's retrieval with SQLite's own.
+ */
+gboolean
+parley_store_build_fts (ParleyStore  *self,
+                        const char   *tokenizer,
+                        GError      **error)
+{
+  g_autofree char *quoted = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  g_clear_pointer (&self->stmts[STMT_FTS_INSERT], sqlite3_finalize);
+  g_clear_pointer (&self->stmts[STMT_FTS_SEARCH], sqlite3_finalize);
+
+  /* The spec is ours, not user input; quote it all the same. */
+  quoted = sqlite3_mprintf ("%Q", tokenizer);
+  sql = g_strdup_printf ("DROP TABLE IF EXISTS fts_baseline;"
+                         "CREATE VIRTUAL TABLE fts_baseline USING fts5 (text, lang UNINDEXED, tokenize = %s);",
+                         quoted);
+  sqlite3_free (g_steal_pointer (&quoted));
+  if (!exec_sql (self, sql, error))
+    return FALSE;
+  if ((stmt = get_stmt (self, STMT_FTS_INSERT, error)) == NULL)
+    return FALSE;
+  return step_done (self, stmt, "fill FTS5 baseline", error);
+}
+
+/**
+ * parley_store_search_fts:
+ * @query: words; each is quoted and the words are OR-ed, as a search box would
+ *
+ * Returns: (transfer full) (element-type gint64): child chunk ids by bm25()
+ */
+GArray *
+parley_store_search_fts (ParleyStore  *self,
+                         const char   *query,
+                         const char   *lang,
+                         guint         k,
+                         GError      **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GString) match = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  const char *p = query;
+  int rc;
+
+  /* Split on anything that is not a letter or digit, quote each word. */
+  while (*p != '\0')
+    {
+      const char *start;
+
+      while (*p != '\0' && !g_unichar_isalnum (g_utf8_get_char_validated (p, -1)))
+        p = g_utf8_find_next_char (p, NULL) ? g_utf8_next_char (p) : p + 1;
+      start = p;
+      while (*p != '\0' && g_unichar_isalnum (g_utf8_get_char_validated (p, -1)))
+        p = g_utf8_next_char (p);
+      if (p > start)
+        {
+          if (match->len > 0)
+            g_string_append (match, " OR ");
+          g_string_append_c (match, '"');
+          g_string_append_len (match, start, p - start);
+          g_string_append_c (match, '"');
+        }
+    }
+
+  if (match->len == 0)
+    return g_steal_pointer (&ids);
+  if ((stmt = get_stmt (self, STMT_FTS_SEARCH, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, match->str, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, lang, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, k);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, "FTS5 search", error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+void
+parley_doc_record_clear (ParleyDocRecord *doc)
+{
+  g_clear_pointer (&doc->path, g_free);
+  g_clear_pointer (&doc->title, g_free);
+  g_clear_pointer (&doc->lang, g_free);
+  g_clear_pointer (&doc->category, g_free);
+  g_clear_pointer (&doc->meta_json, g_free);
+  g_clear_pointer (&doc->format, g_free);
+  g_clear_pointer (&doc->hash, g_free);
+}

@@ -1,0 +1,192 @@
+/* parley-store.h — the sqlite store: the one module that owns Parley's SQL
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "parley-types.h"
+
+G_BEGIN_DECLS
+
+#define PARLEY_TYPE_STORE (parley_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
+
+#define PARLEY_STORE_SCHEMA_VERSION 1
+
+typedef struct {
+  gint64  id;
+  char   *hash;
+} ParleyStoredDoc;
+
+typedef struct {
+  char   *path;
+  char   *title;
+  char   *lang;
+  char   *category;
+  char   *meta_json;
+  char   *format;
+  char   *hash;
+  gint64  bytes;
+} ParleyDocRecord;
+
+typedef struct {
+  gint64  chunk_id;
+  gint64  doc_id;
+  char   *doc;
+  char   *title;
+  char   *lang;
+  char   *category;
+  char   *heading;
+  char   *text;
+  char   *parent_text;
+} ParleyChunkRecord;
+
+typedef struct {
+  gint64 n_docs;
+  gint64 n_parents;
+  gint64 n_children;
+  gint64 n_terms;
+  gint64 n_tombstones;
+  gint64 n_vectors;
+  gint64 file_bytes;
+  gint64 docs_per_lang[PARLEY_N_LANGS];
+} ParleyStoreStats;
+
+typedef void (*ParleyStoreTermFunc)   (const char   *term,
+                                       gint64        df,
+                                       gpointer      user_data);
+typedef void (*ParleyStoreVectorFunc) (gint64        chunk_id,
+                                       const char   *lang,
+                                       const float  *vector,
+                                       guint         dim,
+                                       gpointer      user_data);
+typedef void (*ParleyStoreChunkFunc)  (gint64        chunk_id,
+                                       const char   *lang,
+                                       const char   *title,
+                                       const char   *heading,
+                                       const char   *text,
+                                       gpointer      user_data);
+
+ParleyStore *parley_store_open               (const char        *path,
+                                              GError           **error);
+char        *parley_store_default_path       (void);
+const char  *parley_store_get_path           (ParleyStore       *self);
+
+gboolean     parley_store_begin              (ParleyStore       *self,
+                                              GError           **error);
+gboolean     parley_store_commit             (ParleyStore       *self,
+                                              GError           **error);
+void         parley_store_rollback           (ParleyStore       *self);
+
+char        *parley_store_get_meta           (ParleyStore       *self,
+                                              const char        *key);
+gboolean     parley_store_set_meta           (ParleyStore       *self,
+                                              const char        *key,
+                                              const char        *value,
+                                              GError           **error);
+
+/* Documents */
+GHashTable  *parley_store_list_docs          (ParleyStore       *self,
+                                              GError           **error);
+gint64       parley_store_insert_doc         (ParleyStore       *self,
+                                              const ParleyDocRecord *doc,
+                                              GError           **error);
+gboolean     parley_store_delete_doc         (ParleyStore       *self,
+                                              gint64             doc_id,
+                                              GError           **error);
+gint64       parley_store_insert_chunk       (ParleyStore       *self,
+                                              gint64             doc_id,
+                                              gint64             parent_id,
+                                              guint              ord,
+                                              const char        *heading,
+                                              const char        *text,
+                                              guint              n_tokens,
+                                              guint              n_terms,
+                                              GError           **error);
+gboolean     parley_store_get_chunk          (ParleyStore       *self,
+                                              gint64             chunk_id,
+                                              ParleyChunkRecord *out,
+                                              GError           **error);
+void         parley_chunk_record_clear       (ParleyChunkRecord *rec);
+GHashTable  *parley_store_chunks_in_category (ParleyStore       *self,
+                                              const char        *category,
+                                              GError           **error);
+gboolean     parley_store_foreach_child      (ParleyStore       *self,
+                                              ParleyStoreChunkFunc func,
+                                              gpointer           user_data,
+                                              GError           **error);
+
+/* Inverted index */
+gboolean     parley_store_get_postings       (ParleyStore       *self,
+                                              const char        *term,
+                                              GBytes           **data,
+                                              gint64            *df,
+                                              GError           **error);
+gboolean     parley_store_put_postings       (ParleyStore       *self,
+                                              const char        *term,
+                                              gint64             df,
+                                              const guint8      *data,
+                                              gsize              len,
+                                              GError           **error);
+gboolean     parley_store_clear_postings     (ParleyStore       *self,
+                                              GError           **error);
+gboolean     parley_store_foreach_term       (ParleyStore       *self,
+                                              const char        *prefix,
+                                              ParleyStoreTermFunc func,
+                                              gpointer           user_data,
+                                              GError           **error);
+gboolean     parley_store_add_lang_stats     (ParleyStore       *self,
+                                              const char        *lang,
+                                              gint64             n_chunks,
+                                              gint64             total_len,
+                                              GError           **error);
+GHashTable  *parley_store_get_tombstones     (ParleyStore       *self,
+                                              GError           **error);
+gboolean     parley_store_get_lang_stats     (ParleyStore       *self,
+                                              ParleyLang         lang,
+                                              gint64            *n_chunks,
+                                              gint64            *total_len,
+                                              GError           **error);
+
+gboolean     parley_store_reset_lang_stats   (ParleyStore       *self,
+                                              GError           **error);
+gboolean     parley_store_set_chunk_terms    (ParleyStore       *self,
+                                              gint64             chunk_id,
+                                              guint              n_terms,
+                                              GError           **error);
+gint64       parley_store_get_data_version   (ParleyStore       *self);
+
+/* Vectors */
+gboolean     parley_store_put_vector         (ParleyStore       *self,
+                                              gint64             chunk_id,
+                                              const char        *model,
+                                              const float       *vector,
+                                              guint              dim,
+                                              GError           **error);
+gboolean     parley_store_foreach_vector     (ParleyStore       *self,
+                                              const char        *model,
+                                              ParleyStoreVectorFunc func,
+                                              gpointer           user_data,
+                                              GError           **error);
+
+gboolean     parley_store_get_stats          (ParleyStore       *self,
+                                              ParleyStoreStats  *stats,
+                                              GError           **error);
+
+/* FTS5 baseline (for eval and bench): a contentless table over the child chunks. */
+gboolean     parley_store_build_fts          (ParleyStore       *self,
+                                              const char        *tokenizer,
+                                              GError           **error);
+GArray      *parley_store_search_fts         (ParleyStore       *self,
+                                              const char        *query,
+                                              const char        *lang,
+                                              guint              k,
+                                              GError           **error);
+
+void         parley_doc_record_clear         (ParleyDocRecord   *doc);
+void         parley_stored_doc_free          (ParleyStoredDoc   *doc);
+
+G_END_DECLS
