@@ -502,6 +502,51 @@ test_markdown_deep (void)
   }
 }
 
+static void
+test_markdown_pathological (void)
+{
+  /* Input on which the libraries would spend minutes is refused at once. */
+  GString *md = g_string_new (NULL);
+  g_autofree char *images = NULL;
+  g_autofree char *deep_yaml = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (md, "![[]()");
+  images = extract_error_len (PARLEY_FORMAT_MARKDOWN, md->str, md->len,
+                              PARLEY_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (images, ==, "too complex to parse as Markdown (over 10000 images in one paragraph)");
+
+  g_string_assign (md, "---\ntitle: ok\nk: ");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (md, '[');
+  g_string_append (md, "\n---\nBody\n");
+  deep_yaml = extract_error_len (PARLEY_FORMAT_MARKDOWN, md->str, md->len,
+                                 PARLEY_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (deep_yaml, ==, "front matter: nested too deeply at line 3");
+
+  /* Below the limits all is well. */
+  g_string_assign (md, "---\nk: ");
+  for (guint i = 0; i < 20; i++)
+    g_string_append_c (md, '[');
+  g_string_append (md, "x");
+  for (guint i = 0; i < 20; i++)
+    g_string_append_c (md, ']');
+  g_string_append (md, "\n---\n");
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (md, "![[]()");
+  g_string_append (md, "\n\nEnd.\n");
+  {
+    g_autoptr(ParleyDocument) doc = extract_len (PARLEY_FORMAT_MARKDOWN, md->str, md->len);
+
+    g_assert_cmpstr (g_hash_table_lookup (doc->meta, "k"), ==, NULL);
+    assert_text (doc, doc->blocks->len - 1, "End.");
+  }
+
+  g_string_free (md, TRUE);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
 /* ------------------------------------------------------------------------ */
 /* HTML                                                                      */
 /* ------------------------------------------------------------------------ */
@@ -1109,6 +1154,7 @@ main (int    argc,
   g_test_add_func ("/extract/markdown/front-matter-variants", test_markdown_front_matter_variants);
   g_test_add_func ("/extract/markdown/front-matter-errors", test_markdown_front_matter_errors);
   g_test_add_func ("/extract/markdown/deep", test_markdown_deep);
+  g_test_add_func ("/extract/markdown/pathological", test_markdown_pathological);
   g_test_add_func ("/extract/html/structure", test_html_structure);
   g_test_add_func ("/extract/html/head", test_html_head);
   g_test_add_func ("/extract/html/title-from-h1", test_html_title_from_h1);

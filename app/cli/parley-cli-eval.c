@@ -202,18 +202,27 @@ eval_kb (int    argc,
               rank = h + 1;
           score_add (&ours, rank);
 
-          fts_ids = parley_store_search_fts (store, fields[0], parley_lang_to_string (l), EVAL_DEPTH, &error);
+          /* FTS5's chunks, collapsed to documents as Parley's are. */
+          fts_ids = parley_store_search_fts (store, fields[0], parley_lang_to_string (l), EVAL_DEPTH * 4, &error);
           if (fts_ids == NULL)
             goto out;
-          for (guint h = 0; h < fts_ids->len && fts_rank == 0; h++)
-            {
-              ParleyChunkRecord rec = { 0 };
+          {
+            g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func (g_free);
 
-              if (parley_store_get_chunk (store, g_array_index (fts_ids, gint64, h), &rec, NULL) &&
-                  is_relevant (relevant, rec.doc))
-                fts_rank = h + 1;
-              parley_chunk_record_clear (&rec);
-            }
+            for (guint h = 0; h < fts_ids->len && fts_rank == 0 && docs->len < EVAL_DEPTH; h++)
+              {
+                ParleyChunkRecord rec = { 0 };
+
+                if (parley_store_get_chunk (store, g_array_index (fts_ids, gint64, h), &rec, NULL) &&
+                    !g_ptr_array_find_with_equal_func (docs, rec.doc, g_str_equal, NULL))
+                  {
+                    g_ptr_array_add (docs, g_strdup (rec.doc));
+                    if (is_relevant (relevant, rec.doc))
+                      fts_rank = docs->len;
+                  }
+                parley_chunk_record_clear (&rec);
+              }
+          }
           score_add (&fts, fts_rank);
 
           if (verbose && (rank == 0 || rank > 5))

@@ -19,20 +19,6 @@ typedef struct {
   gint64   last_draw;
 } IngestUi;
 
-static const char *
-outcome_word (ParleyIngestOutcome outcome)
-{
-  switch (outcome)
-    {
-    case PARLEY_INGEST_ADDED: return _("added");
-    case PARLEY_INGEST_UPDATED: return _("updated");
-    case PARLEY_INGEST_UNCHANGED: return _("unchanged");
-    case PARLEY_INGEST_DELETED: return _("deleted");
-    case PARLEY_INGEST_FAILED: return _("failed");
-    default: return "";
-    }
-}
-
 static void
 ingest_progress (const char               *path,
                  ParleyIngestOutcome       outcome,

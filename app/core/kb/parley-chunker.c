@@ -275,13 +275,15 @@ add_children (ParleyChunk                *parent,
         break;
 
       /* The next child starts far enough back to repeat ~overlap tokens,
-       * and always moves forward. */
+       * always moves forward, and leaves room for sentence @end: else it
+       * would only repeat part of this child. */
       next = end;
-      for (guint overlap = 0; next > start + 1; next--)
+      for (guint overlap = 0, n_end = g_array_index (section->sentences, Sentence, end).n_tokens;
+           next > start + 1; next--)
         {
           guint n = g_array_index (section->sentences, Sentence, next - 1).n_tokens;
 
-          if (overlap + n > opts->overlap_tokens)
+          if (overlap + n > opts->overlap_tokens || overlap + n + n_end > opts->child_tokens)
             break;
           overlap += n;
         }

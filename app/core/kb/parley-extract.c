@@ -24,7 +24,16 @@
 /* Text with more control characters than one in this many is binary. */
 #define BINARY_CONTROL_RATIO 10
 
-/* Where the PDF header and a non-empty tail must be found. */
+/* libyaml's scanner takes time quadratic in the nesting depth of flow
+ * collections ([[[[…), so deeper front matter is refused before parsing. */
+#define FRONT_MATTER_MAX_DEPTH 64
+
+/* cmark 0.30.2 takes time quadratic in the number of image openers ("![")
+ * in one paragraph (CVE-2023-22486, fixed in 0.30.3): 10 000 of them take
+ * a fraction of a second, 100 000 a minute and a half. */
+#define MARKDOWN_MAX_IMAGES_PER_PARAGRAPH 10000
+
+/* A PDF's "%PDF-" header must be within its first this many bytes. */
 #define PDF_HEADER_WINDOW 1024
 
 /* Not HTML_PARSE_NOBLANKS: libxml2 then drops the space between inline
@@ -101,9 +110,16 @@ collapse_text (const char *text,
 
   while (p < end)
     {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
+      gunichar c;
       gsize step;
 
+      if (*p == '\0')
+        {
+          p++;
+          continue;
+        }
+
+      c = g_utf8_get_char_validated (p, end - p);
       if (c == (gunichar) -1 || c == (gunichar) -2)
         {
           c = 0xfffd;
@@ -937,6 +953,44 @@ front_matter_event (FrontMatter         *fm,
   return TRUE;
 }
 
+/* Refuses flow collections nested deeper than FRONT_MATTER_MAX_DEPTH.
+ * Brackets inside quoted strings count too: no real front matter comes near
+ * the limit, so the rough count does no harm. */
+static gboolean
+check_front_matter_depth (const char  *yaml,
+                          gsize        len,
+                          GError     **error)
+{
+  gsize depth = 0;
+  gsize line = 2;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      switch (yaml[i])
+        {
+        case '\n':
+          line++;
+          break;
+        case '[':
+        case '{':
+          if (++depth > FRONT_MATTER_MAX_DEPTH)
+            {
+              g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
+                           "front matter: nested too deeply at line %" G_GSIZE_FORMAT, line);
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          depth = depth > 0 ? depth - 1 : 0;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_front_matter (ParleyDocument  *doc,
                     const char      *yaml,
@@ -947,6 +1001,9 @@ parse_front_matter (ParleyDocument  *doc,
   yaml_parser_t parser;
   gboolean done = FALSE;
   gboolean ok = TRUE;
+
+  if (!check_front_matter_depth (yaml, len, error))
+    return FALSE;
 
   if (!yaml_parser_initialize (&parser))
     {
@@ -1161,6 +1218,43 @@ markdown_walk (ParleyDocument *doc,
   cmark_iter_free (iter);
 }
 
+/* Refuses input on which cmark would spend minutes: too many image openers
+ * between two blank lines (a superset of one paragraph). */
+static gboolean
+check_markdown_complexity (const char  *body,
+                           gsize        len,
+                           GError     **error)
+{
+  const char *end = body + len;
+  gsize images = 0;
+
+  for (const char *p = body; p < end; )
+    {
+      const char *line = p;
+      gsize n = line_extent (line, end, &p);
+      gboolean blank = TRUE;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          if (!g_ascii_isspace (line[i]))
+            blank = FALSE;
+          if (line[i] == '!' && i + 1 < n && line[i + 1] == '[')
+            images++;
+        }
+      if (blank)
+        images = 0;
+
+      if (images > MARKDOWN_MAX_IMAGES_PER_PARAGRAPH)
+        {
+          g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
+                       "too complex to parse as Markdown (over %d images in one paragraph)",
+                       MARKDOWN_MAX_IMAGES_PER_PARAGRAPH);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static ParleyDocument *
 extract_markdown (const char  *data,
                   gsize        len,
@@ -1179,6 +1273,9 @@ extract_markdown (const char  *data,
 
   doc = document_new ();
   if (yaml != NULL && !parse_front_matter (doc, yaml, yaml_len, error))
+    return NULL;
+
+  if (!check_markdown_complexity (body, (data + len) - body, error))
     return NULL;
 
   root = cmark_parse_document (body, (data + len) - body, CMARK_OPT_DEFAULT);

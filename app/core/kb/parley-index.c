@@ -114,7 +114,7 @@ list_view_init (ListView  *view,
 {
   gsize len = 0;
   const guint8 *data = list != NULL ? g_bytes_get_data (list, &len) : NULL;
-  const guint8 *p = data, *end = data + len;
+  const guint8 *p = data, *end = len > 0 ? data + len : data;   /* no arithmetic on NULL */
   guint64 n_blocks, n_postings, counted = 0;
   gint64 last = 0;
   gsize offset = 0;
@@ -139,7 +139,8 @@ list_view_init (ListView  *view,
       if (!read_varint (&p, end, &delta) || !read_varint (&p, end, &bytes) ||
           !read_varint (&p, end, &count) || !read_varint (&p, end, &max_tf) ||
           !read_varint (&p, end, &min_len) ||
-          count == 0 || count > BLOCK_SIZE || delta == 0 || delta > (guint64) (G_MAXINT64 - last))
+          count == 0 || count > BLOCK_SIZE || delta == 0 || delta > (guint64) (G_MAXINT64 - last) ||
+          bytes > len)
         return corrupt (error);
       last += delta;
       *b = (BlockInfo) { last, offset, bytes, count, MIN (max_tf, G_MAXUINT), MIN (min_len, G_MAXUINT) };
@@ -263,7 +264,7 @@ parley_postings_count (GBytes *list)
 {
   gsize len = 0;
   const guint8 *data = list != NULL ? g_bytes_get_data (list, &len) : NULL;
-  const guint8 *p = data, *end = data + len;
+  const guint8 *p = data, *end = len > 0 ? data + len : data;   /* no arithmetic on NULL */
   guint64 n_blocks, n = 0;
 
   if (len == 0 || *p++ != FORMAT_VERSION)
@@ -312,17 +313,16 @@ cursor_load_block (Cursor           *c,
       guint64 delta, tf, len;
 
       if (!read_varint (&p, end, &delta) || !read_varint (&p, end, &tf) || !read_varint (&p, end, &len) ||
-          delta == 0 || delta > (guint64) (G_MAXINT64 - prev))
-        {
-          c->ok = FALSE;
-          c->id = ID_END;
-          return FALSE;
-        }
+          delta == 0 || delta > (guint64) (G_MAXINT64 - prev) || tf > b->max_tf || len < b->min_len)
+        goto damaged;
       prev += delta;
       c->ids[i] = prev;
       c->tfs[i] = (guint) MIN (tf, G_MAXUINT);
       c->lens[i] = (guint) MIN (len, G_MAXUINT);
     }
+  /* The payload must agree with the directory: seeks and score bounds trust it. */
+  if (prev != b->last_id || p != end)
+    goto damaged;
   if (stats != NULL)
     stats->blocks_decoded++;
   c->block = block;
@@ -330,6 +330,11 @@ cursor_load_block (Cursor           *c,
   c->pos = 0;
   c->id = c->ids[0];
   return TRUE;
+
+damaged:
+  c->ok = FALSE;
+  c->id = ID_END;
+  return FALSE;
 }
 
 static void

@@ -27,12 +27,15 @@
 #include "parley-extract.h"
 #include "parley-kb.h"
 #include "parley-langid.h"
+#include "parley-thesaurus.h"
 
 #define COMMIT_EVERY      2000      /* documents per transaction */
 #define MAX_IN_FLIGHT     256       /* documents queued to or held from the workers */
 #define COMPACT_RATIO     0.25      /* rebuild the index when this share of it is deleted */
 #define RRF_K             60.0
 #define FUZZY_WEIGHT      0.8f
+#define EXPAND_WEIGHT     0.4f      /* a thesaurus term, relative to a query term */
+#define SPLIT_WEIGHT      0.7f      /* each part of a split compound */
 
 struct _ParleyKb
 {
@@ -43,6 +46,7 @@ struct _ParleyKb
   ParleyAnalyzer    *analyzer;       /* for queries, on the caller's thread */
   GHashTable        *tombstones;     /* cache: gint64* set */
   GPtrArray         *vocab[PARLEY_N_LANGS];   /* cache: VocabEntry*, for spelling */
+  GHashTable        *vocab_set[PARLEY_N_LANGS];  /* cache: term → VocabEntry* */
   gint64             cached_version;
   ParleyVectorIndex *vectors;
   char              *vector_model;
@@ -61,7 +65,10 @@ invalidate_caches (ParleyKb *self)
 {
   g_clear_pointer (&self->tombstones, g_hash_table_unref);
   for (guint i = 0; i < PARLEY_N_LANGS; i++)
-    g_clear_pointer (&self->vocab[i], g_ptr_array_unref);
+    {
+      g_clear_pointer (&self->vocab_set[i], g_hash_table_unref);
+      g_clear_pointer (&self->vocab[i], g_ptr_array_unref);
+    }
 }
 
 static void
@@ -1030,9 +1037,72 @@ get_vocab (ParleyKb   *self,
       g_autofree char *prefix = g_strconcat (parley_lang_to_string (lang), ":", NULL);
 
       self->vocab[lang] = g_ptr_array_new_with_free_func (g_free);
+      self->vocab_set[lang] = g_hash_table_new (g_str_hash, g_str_equal);
       parley_store_foreach_term (self->store, prefix, add_vocab, self->vocab[lang], NULL);
+      for (guint i = 0; i < self->vocab[lang]->len; i++)
+        {
+          VocabEntry *e = self->vocab[lang]->pdata[i];
+
+          g_hash_table_insert (self->vocab_set[lang], e->term, e);
+        }
     }
   return self->vocab[lang];
+}
+
+/* Splits an unknown compound ("rechnungskauf") into two known terms
+ * ("rechnung" + "kauf"), trying the German linking elements. The parts
+ * must be at least four characters. */
+static gboolean
+split_compound (ParleyKb    *self,
+                ParleyLang   lang,
+                const char  *term,
+                char       **left_out,
+                char       **right_out)
+{
+  static const char * const links[] = { "", "s", "es", "n", "en", "e" };
+  GHashTable *vocab;
+  glong n = g_utf8_strlen (term, -1);
+  gint64 best = 0;
+
+  get_vocab (self, lang);
+  vocab = self->vocab_set[lang];
+  if (n < 8 || n > 64)
+    return FALSE;
+
+  for (glong i = 4; i <= n - 4; i++)
+    {
+      const char *cut = g_utf8_offset_to_pointer (term, i);
+      const VocabEntry *right = g_hash_table_lookup (vocab, cut);
+      g_autofree char *head = g_strndup (term, cut - term);
+
+      if (right == NULL)
+        continue;
+      for (guint l = 0; l < G_N_ELEMENTS (links); l++)
+        {
+          g_autoptr(GPtrArray) stems = NULL;
+          const VocabEntry *left;
+
+          if (!g_str_has_suffix (head, links[l]) || strlen (head) - strlen (links[l]) < 4)
+            continue;
+          head[strlen (head) - strlen (links[l])] = '\0';
+          stems = parley_analyzer_terms (self->analyzer, lang, head, -1);
+          left = stems->len == 1 ? g_hash_table_lookup (vocab, stems->pdata[0]) : NULL;
+          if (left == NULL)
+            left = g_hash_table_lookup (vocab, head);
+          if (left != NULL && MIN (left->df, right->df) > best)
+            {
+              best = MIN (left->df, right->df);
+              g_free (*left_out);
+              g_free (*right_out);
+              *left_out = g_strdup (left->term);
+              *right_out = g_strdup (right->term);
+            }
+          /* Restore for the next linking element. */
+          g_free (head);
+          head = g_strndup (term, cut - term);
+        }
+    }
+  return best > 0;
 }
 
 /* Optimal string alignment distance between @a and @b (code points), or
@@ -1145,7 +1215,13 @@ filter_chunk (gint64   id,
 typedef struct {
   char  *term;
   guint  count;
+  float  weight;
 } QueryTerm;
+
+typedef struct {
+  GArray *qterms;
+  float   weight;
+} ExpandCtx;
 
 static void
 add_query_term (const char *term,
@@ -1163,7 +1239,24 @@ add_query_term (const char *term,
       }
   qt.term = g_strndup (term, len);
   qt.count = 1;
+  qt.weight = 1.0f;
   g_array_append_val (terms, qt);
+}
+
+static void
+add_expansion (const char *term,
+               gpointer    user_data)
+{
+  ExpandCtx *ctx = user_data;
+  QueryTerm qt = { g_strdup (term), 1, ctx->weight };
+
+  for (guint i = 0; i < ctx->qterms->len; i++)
+    if (strcmp (g_array_index (ctx->qterms, QueryTerm, i).term, term) == 0)
+      {
+        g_free (qt.term);
+        return;
+      }
+  g_array_append_val (ctx->qterms, qt);
 }
 
 static void
@@ -1208,34 +1301,65 @@ bm25_search (ParleyKb              *self,
 
   parley_analyzer_analyze (self->analyzer, lang, query, -1, add_query_term, qterms);
 
+  /* Unknown words: most likely typos (take the nearest known word), else
+   * compounds (take their parts). The vocabulary is only loaded for them. */
+  for (guint i = 0, n_q = qterms->len; i < n_q; i++)
+    {
+      QueryTerm *qt = &g_array_index (qterms, QueryTerm, i);
+      g_autofree char *key = term_key (lang, qt->term);
+      g_autofree char *left = NULL;
+      g_autofree char *right = NULL;
+      g_autoptr(GBytes) known = NULL;
+      const VocabEntry *match;
+      gint64 df;
+
+      if (!parley_store_get_postings (self->store, key, &known, &df, error))
+        return -1;
+      if (known != NULL)
+        continue;
+      if ((match = spell_match (self, lang, qt->term)) != NULL)
+        {
+          g_free (qt->term);
+          qt->term = g_strdup (match->term);
+          qt->weight *= FUZZY_WEIGHT;
+          if (info != NULL)
+            info->corrected_terms++;
+        }
+      else if (split_compound (self, lang, qt->term, &left, &right))
+        {
+          QueryTerm parts[2] = { { g_steal_pointer (&left), 1, qt->weight * SPLIT_WEIGHT },
+                                 { g_steal_pointer (&right), 1, qt->weight * SPLIT_WEIGHT } };
+
+          qt->weight = 0.0f;
+          g_array_append_vals (qterms, parts, 2);
+        }
+    }
+
+  /* Help-centre words for the customer's words. */
+  {
+    g_autoptr(GPtrArray) seq = g_ptr_array_new ();
+    ExpandCtx ectx = { qterms, EXPAND_WEIGHT };
+
+    for (guint i = 0; i < qterms->len; i++)
+      if (g_array_index (qterms, QueryTerm, i).weight > 0.0f)
+        g_ptr_array_add (seq, g_array_index (qterms, QueryTerm, i).term);
+    parley_thesaurus_expand (parley_thesaurus_get_default (self->analyzer, lang),
+                             (const char * const *) seq->pdata, seq->len, add_expansion, &ectx);
+  }
+
   for (guint i = 0; i < qterms->len; i++)
     {
       const QueryTerm *qt = &g_array_index (qterms, QueryTerm, i);
       g_autofree char *key = term_key (lang, qt->term);
-      ParleyIndexTerm it = { NULL, 0.0f, (float) qt->count };
+      ParleyIndexTerm it = { NULL, 0.0f, (float) qt->count * qt->weight };
       gint64 df;
 
+      if (it.weight <= 0.0f)
+        continue;
       if (!parley_store_get_postings (self->store, key, &it.postings, &df, error))
         return -1;
-
-      /* An unknown word is most likely a typo: take the nearest known one. */
       if (it.postings == NULL)
-        {
-          const VocabEntry *match = spell_match (self, lang, qt->term);
-
-          if (match == NULL)
-            continue;
-          g_free (key);
-          key = term_key (lang, match->term);
-          if (!parley_store_get_postings (self->store, key, &it.postings, &df, error))
-            return -1;
-          if (it.postings == NULL)
-            continue;
-          it.weight *= FUZZY_WEIGHT;
-          if (info != NULL)
-            info->corrected_terms++;
-        }
-
+        continue;
       it.idf = parley_bm25_idf (n_chunks, df);
       g_array_append_val (iterms, it);
     }
@@ -1482,7 +1606,7 @@ parley_kb_search (ParleyKb                   *self,
   g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) parley_hit_free);
   g_autoptr(GError) local_error = NULL;
   g_autofree Fused *fused = NULL;
-  guint n;
+  guint n, depth;
 
   g_return_val_if_fail (PARLEY_IS_KB (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -1499,17 +1623,21 @@ parley_kb_search (ParleyKb                   *self,
     opts.k = 5;
   opts.k = MIN (opts.k, 1000);
 
-  fused = g_new0 (Fused, opts.k);
-  n = search_ids (self, query, &opts, opts.k, fused, info, &local_error);
+  /* Unless asked for chunks, one hit per document: the best chunk of each
+   * of the k best documents. */
+  depth = opts.per_chunk ? opts.k : opts.k * 4;
+  fused = g_new0 (Fused, depth);
+  n = search_ids (self, query, &opts, depth, fused, info, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && hits->len < opts.k; i++)
     {
       g_autoptr(ParleyHit) hit = g_new0 (ParleyHit, 1);
+      gboolean seen = FALSE;
 
       hit->chunk_id = fused[i].id;
       hit->score = fused[i].score;
@@ -1518,7 +1646,10 @@ parley_kb_search (ParleyKb                   *self,
       hit->fallback = info->fallback;
       if (!parley_store_get_chunk (self->store, hit->chunk_id, &hit->rec, error))
         return NULL;
-      g_ptr_array_add (hits, g_steal_pointer (&hit));
+      for (guint j = 0; !opts.per_chunk && j < hits->len && !seen; j++)
+        seen = ((ParleyHit *) hits->pdata[j])->rec.doc_id == hit->rec.doc_id;
+      if (!seen)
+        g_ptr_array_add (hits, g_steal_pointer (&hit));
     }
 
   return g_steal_pointer (&hits);

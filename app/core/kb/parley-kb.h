@@ -71,6 +71,7 @@ typedef struct {
   guint             dim;
   gboolean          no_fallback;  /* do not fall back to English hits */
   gboolean          exhaustive;   /* score every posting (reference/baseline) */
+  gboolean          per_chunk;    /* several chunks of one document may be hits */
 } ParleySearchOptions;
 
 typedef struct {

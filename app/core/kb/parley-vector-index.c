@@ -62,7 +62,10 @@
 #define DEFAULT_EXHAUSTIVE  20000u
 #define MIN_CANDIDATES      100u
 #define CANDIDATE_FACTOR    10u
-#define PARALLEL_MIN_SLOTS  16384u   /* see the measurements in the report */
+#define PARALLEL_MIN_SLOTS  (g_getenv ("VI_PMIN") ? (guint) atoi (g_getenv ("VI_PMIN")) : 16384u) /* XXX */
+#define RERANK_MAX          4096u    /* candidates rescored at most, unless 10 k is more */
+#define RERANK_PREFETCH     4u
+#define HAMMING_MARGIN      4.0      /* in standard deviations of a distance */
 #define Q16_MAX             16383    /* keeps int32 lanes safe in dot_i8_avx2 */
 #define DOT_BLOCK           4096u    /* dims per int32 accumulation block */
 #define DIST_EXCLUDED       G_MAXUINT16
@@ -76,16 +79,20 @@ typedef struct {
 } Chunk;
 
 typedef enum {
-  JOB_HAMMING,
-  JOB_EXHAUSTIVE,
+  JOB_HAMMING,     /* distances of the range into dist[], counts into hist */
+  JOB_RERANK,      /* rescore the range's candidates into heap */
+  JOB_EXHAUSTIVE,  /* rescore the whole range into heap */
 } JobKind;
 
 typedef struct {
   ParleyVectorIndex *self;
-  guint              start;     /* slot range */
+  guint              start;       /* slot range */
   guint              end;
-  guint32           *hist;      /* JOB_HAMMING: n_bits + 1 counters */
-  ParleyVectorHit   *heap;      /* JOB_EXHAUSTIVE: the best k of the range */
+  guint32           *hist;        /* dim + 1 counters of Hamming distances */
+  guint              cand_offset; /* JOB_RERANK: where its candidates go */
+  guint              cand_count;
+  guint              tie_quota;   /* how many at the threshold distance it takes */
+  ParleyVectorHit   *heap;        /* the best k of the range */
   guint              heap_len;
   guint              heap_alloc;
 } Job;
@@ -127,6 +134,8 @@ struct _ParleyVectorIndex
   guint64     *qbits;           /* words */
   double       qscale;          /* q16 × qscale ≈ the normalised query */
   guint16     *dist;            /* one per slot */
+  guint32     *hist;            /* dim + 1, the jobs' histograms summed */
+  guint        threshold;       /* candidates have a distance below it, or equal */
   guint        dist_alloc;
   guint32     *candidates;
   guint        candidates_alloc;
@@ -260,11 +269,11 @@ dot_i8_avx2 (const gint8  *codes,
 
       for (guint i = base; i < end; i += 32)
         {
-          __m256i c = _mm256_loadu_si256 ((const __m256i *) (codes + i));
+          __m256i c = _mm256_loadu_si256 ((const void *) (codes + i));
           __m256i c0 = _mm256_cvtepi8_epi16 (_mm256_castsi256_si128 (c));
           __m256i c1 = _mm256_cvtepi8_epi16 (_mm256_extracti128_si256 (c, 1));
-          __m256i q0 = _mm256_loadu_si256 ((const __m256i *) (query + i));
-          __m256i q1 = _mm256_loadu_si256 ((const __m256i *) (query + i + 16));
+          __m256i q0 = _mm256_loadu_si256 ((const void *) (query + i));
+          __m256i q1 = _mm256_loadu_si256 ((const void *) (query + i + 16));
 
           acc0 = _mm256_add_epi32 (acc0, _mm256_madd_epi16 (c0, q0));
           acc1 = _mm256_add_epi32 (acc1, _mm256_madd_epi16 (c1, q1));
@@ -402,17 +411,18 @@ chunk_append (ParleyVectorIndex *self)
       self->chunks = g_renew (Chunk, self->chunks, self->chunks_alloc);
     }
 
+  /* one block; every array's size is a multiple of 64 bytes */
   mem = g_aligned_alloc0 (1, self->chunk_bytes, 64);
   chunk = &self->chunks[self->n_chunks++];
-  chunk->bits = (guint64 *) mem;
+  chunk->bits = (gpointer) mem;
   mem += (gsize) self->words * 8 * CHUNK_LEN;
-  chunk->codes = (gint8 *) mem;
+  chunk->codes = (gpointer) mem;
   mem += (gsize) self->stride * CHUNK_LEN;
-  chunk->scales = (float *) mem;
+  chunk->scales = (gpointer) mem;
   mem += sizeof (float) * CHUNK_LEN;
-  chunk->tags = (guint32 *) mem;
+  chunk->tags = (gpointer) mem;
   mem += sizeof (guint32) * CHUNK_LEN;
-  chunk->ids = (gint64 *) mem;
+  chunk->ids = (gpointer) mem;
 }
 
 static gboolean
@@ -547,6 +557,7 @@ parley_vector_index_free (ParleyVectorIndex *self)
   g_aligned_free (self->q16);
   g_free (self->qbits);
   g_free (self->dist);
+  g_free (self->hist);
   g_free (self->candidates);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->done);
@@ -594,6 +605,7 @@ parley_vector_index_get_memory (ParleyVectorIndex *self)
   bytes += (gsize) self->dim * sizeof (float) + self->stride * sizeof (gint16) +
            self->words * sizeof (guint64);
   bytes += (gsize) self->dist_alloc * sizeof (guint16);
+  bytes += self->hist != NULL ? (self->dim + 1) * sizeof (guint32) : 0;
   bytes += (gsize) self->candidates_alloc * sizeof (guint32);
   for (guint i = 0; i < self->n_jobs_alloc; i++)
     bytes += sizeof (Job) + (self->jobs[i].hist != NULL ? (self->dim + 1) * sizeof (guint32) : 0) +
@@ -790,12 +802,59 @@ slot_score (ParleyVectorIndex *self,
 }
 
 static void
+rerank_candidates (ParleyVectorIndex *self,
+                   Job               *job)
+{
+  guint32 *cand = self->candidates + job->cand_offset;
+  guint threshold = self->threshold;
+  guint quota = job->tie_quota;
+  guint n = 0;
+
+  for (guint slot = job->start; slot < job->end && n < job->cand_count; slot++)
+    {
+      guint d = self->dist[slot];
+
+      if (d < threshold || (d == threshold && quota > 0))
+        {
+          quota -= d == threshold;
+          cand[n++] = slot;
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      Chunk *chunk;
+      guint off;
+
+      /* the codes are 1 KiB apart at random: fetch a few candidates ahead */
+      if (i + RERANK_PREFETCH < n)
+        {
+          guint ahead = cand[i + RERANK_PREFETCH];
+          const gint8 *p = slot_chunk (self, ahead)->codes + (gsize) (ahead & CHUNK_MASK) * self->stride;
+
+          for (guint b = 0; b < self->stride; b += 64)
+            __builtin_prefetch (p + b);
+        }
+
+      chunk = slot_chunk (self, cand[i]);
+      off = cand[i] & CHUNK_MASK;
+      heap_offer (job->heap, &job->heap_len, self->k, chunk->ids[off], slot_score (self, chunk, off));
+    }
+}
+
+static void
 run_job (Job *job)
 {
   ParleyVectorIndex *self = job->self;
   guint32 mask = self->filter_mask;
   guint32 value = self->filter_value;
   guint slot = job->start;
+
+  if (self->kind == JOB_RERANK)
+    {
+      rerank_candidates (self, job);
+      return;
+    }
 
   while (slot < job->end)
     {
@@ -846,12 +905,11 @@ thread_budget (ParleyVectorIndex *self)
 /* Splits the slots into jobs with their scratch ready; returns how many. */
 static guint
 plan_jobs (ParleyVectorIndex *self,
-           JobKind            kind,
+           gboolean           hamming,
            guint              k)
 {
   guint n_jobs = self->size >= PARALLEL_MIN_SLOTS ? thread_budget (self) : 1;
 
-  self->kind = kind;
   self->k = k;
 
   if (n_jobs > 1 && (self->pool == NULL || self->pool_threads != n_jobs - 1))
@@ -884,13 +942,13 @@ plan_jobs (ParleyVectorIndex *self,
       job->start = (guint) ((guint64) self->size * i / n_jobs);
       job->end = (guint) ((guint64) self->size * (i + 1) / n_jobs);
       job->heap_len = 0;
-      if (kind == JOB_HAMMING)
+      if (hamming)
         {
           if (job->hist == NULL)
             job->hist = g_new (guint32, self->dim + 1);
           memset (job->hist, 0, (self->dim + 1) * sizeof (guint32));
         }
-      else if (job->heap_alloc < k)
+      if (job->heap_alloc < k)
         {
           g_free (job->heap);
           job->heap = g_new (ParleyVectorHit, k);
@@ -921,14 +979,6 @@ run_jobs (ParleyVectorIndex *self,
   while (self->pending > 0)
     g_cond_wait (&self->done, &self->lock);
   g_mutex_unlock (&self->lock);
-}
-
-static guint
-finish_hits (ParleyVectorHit *hits,
-             guint            n)
-{
-  qsort (hits, n, sizeof *hits, hit_compare);
-  return n;
 }
 
 /* Value bits outside the mask are ignored, so mask 0 matches every vector. */
@@ -963,31 +1013,72 @@ count_matches (ParleyVectorIndex *self)
 }
 
 static guint
+merge_heaps (ParleyVectorIndex *self,
+             guint              n_jobs,
+             ParleyVectorHit   *hits)
+{
+  guint len = 0;
+
+  for (guint j = 0; j < n_jobs; j++)
+    for (guint i = 0; i < self->jobs[j].heap_len; i++)
+      heap_offer (hits, &len, self->k, self->jobs[j].heap[i].id, self->jobs[j].heap[i].score);
+
+  qsort (hits, len, sizeof *hits, hit_compare);
+
+  return len;
+}
+
+static guint
 search_all (ParleyVectorIndex *self,
             guint              k,
             ParleyVectorHit   *hits)
 {
-  guint n_jobs = plan_jobs (self, JOB_EXHAUSTIVE, k);
-  guint len = 0;
+  guint n_jobs = plan_jobs (self, FALSE, k);
 
+  self->kind = JOB_EXHAUSTIVE;
   run_jobs (self, n_jobs);
 
-  for (guint j = 0; j < n_jobs; j++)
-    for (guint i = 0; i < self->jobs[j].heap_len; i++)
-      heap_offer (hits, &len, k, self->jobs[j].heap[i].id, self->jobs[j].heap[i].score);
+  return merge_heaps (self, n_jobs, hits);
+}
 
-  return finish_hits (hits, len);
+/* How many Hamming candidates to rescore: those within the noise of the
+ * sign codes of the k-th closest, and at least R = max (10 k, 100). */
+static guint
+count_candidates (ParleyVectorIndex *self,
+                  guint              k)
+{
+  const guint32 *hist = self->hist;
+  guint r_min = k > G_MAXUINT / CANDIDATE_FACTOR ? G_MAXUINT : k * CANDIDATE_FACTOR;
+  guint r_max, d_k = 0, cut, n = 0;
+  double p, margin;
+
+  r_min = MAX (r_min, MIN_CANDIDATES);
+  r_max = MAX (r_min, RERANK_MAX);
+
+  for (d_k = 0; d_k <= self->dim; d_k++)
+    {
+      n += hist[d_k];
+      if (n >= k)
+        break;
+    }
+
+  /* a Hamming distance over D bits is roughly binomial around D θ / π */
+  p = (double) d_k / self->dim;
+  margin = ceil (HAMMING_MARGIN * sqrt (self->dim * p * (1.0 - p)));
+  cut = MIN (self->dim, d_k + (guint) margin);
+  for (guint d = d_k + 1; d <= cut && n < r_max; d++)
+    n += hist[d];
+
+  return CLAMP (n, r_min, r_max);
 }
 
 static guint
 search_hamming (ParleyVectorIndex *self,
                 guint              k,
-                guint              n_candidates,
+                guint              n_match,
                 ParleyVectorHit   *hits)
 {
-  guint n_jobs;
-  guint32 *hist;
-  guint threshold = 0, below = 0, at_threshold, n = 0, len = 0;
+  guint n_jobs, n_candidates, below = 0, ties, offset = 0;
 
   if (self->dist_alloc < self->size)
     {
@@ -995,52 +1086,55 @@ search_hamming (ParleyVectorIndex *self,
       self->dist_alloc = MAX (self->size, self->dist_alloc + self->dist_alloc / 2);
       self->dist = g_new (guint16, self->dist_alloc);
     }
+  if (self->hist == NULL)
+    self->hist = g_new (guint32, self->dim + 1);
+
+  n_jobs = plan_jobs (self, TRUE, k);
+  self->kind = JOB_HAMMING;
+  run_jobs (self, n_jobs);
+
+  memcpy (self->hist, self->jobs[0].hist, (self->dim + 1) * sizeof (guint32));
+  for (guint j = 1; j < n_jobs; j++)
+    for (guint d = 0; d <= self->dim; d++)
+      self->hist[d] += self->jobs[j].hist[d];
+
+  n_candidates = MIN (count_candidates (self, k), n_match);
   if (self->candidates_alloc < n_candidates)
     {
       g_free (self->candidates);
-      self->candidates_alloc = n_candidates;
-      self->candidates = g_new (guint32, n_candidates);
+      self->candidates_alloc = MAX (n_candidates, RERANK_MAX);
+      self->candidates = g_new (guint32, self->candidates_alloc);
     }
 
-  n_jobs = plan_jobs (self, JOB_HAMMING, k);
+  /* the threshold distance the last candidate lies at */
+  for (self->threshold = 0; self->threshold < self->dim; self->threshold++)
+    {
+      if (below + self->hist[self->threshold] >= n_candidates)
+        break;
+      below += self->hist[self->threshold];
+    }
+  ties = n_candidates - below;
+
+  /* the candidates at the threshold are taken in slot order, so the result
+   * does not depend on the number of jobs */
+  for (guint j = 0; j < n_jobs; j++)
+    {
+      Job *job = &self->jobs[j];
+      guint closer = 0;
+
+      for (guint d = 0; d < self->threshold; d++)
+        closer += job->hist[d];
+      job->tie_quota = MIN (ties, job->hist[self->threshold]);
+      ties -= job->tie_quota;
+      job->cand_offset = offset;
+      job->cand_count = closer + job->tie_quota;
+      offset += job->cand_count;
+    }
+
+  self->kind = JOB_RERANK;
   run_jobs (self, n_jobs);
 
-  /* merge the histograms, then find the distance where the R-th candidate lies */
-  hist = self->jobs[0].hist;
-  for (guint j = 1; j < n_jobs; j++)
-    for (guint d = 0; d <= self->dim; d++)
-      hist[d] += self->jobs[j].hist[d];
-  for (threshold = 0; threshold <= self->dim; threshold++)
-    {
-      if (below + hist[threshold] >= n_candidates)
-        break;
-      below += hist[threshold];
-    }
-  at_threshold = n_candidates - below;
-
-  /* closer than the threshold, plus the first ones at it in slot order */
-  for (guint slot = 0; slot < self->size && n < n_candidates; slot++)
-    {
-      guint d = self->dist[slot];
-
-      if (d < threshold || (d == threshold && at_threshold > 0))
-        {
-          if (d == threshold)
-            at_threshold--;
-          self->candidates[n++] = slot;
-        }
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      guint slot = self->candidates[i];
-      Chunk *chunk = slot_chunk (self, slot);
-      guint off = slot & CHUNK_MASK;
-
-      heap_offer (hits, &len, k, chunk->ids[off], slot_score (self, chunk, off));
-    }
-
-  return finish_hits (hits, len);
+  return merge_heaps (self, n_jobs, hits);
 }
 
 /**
@@ -1064,7 +1158,7 @@ parley_vector_index_search (ParleyVectorIndex        *self,
                             const ParleyVectorFilter *filter,
                             ParleyVectorHit          *hits)
 {
-  guint n_match, n_candidates;
+  guint n_match;
 
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (query != NULL, 0);
@@ -1079,14 +1173,12 @@ parley_vector_index_search (ParleyVectorIndex        *self,
     return 0;
 
   k = MIN (k, n_match);
-  n_candidates = k > (G_MAXUINT / CANDIDATE_FACTOR) ? G_MAXUINT : k * CANDIDATE_FACTOR;
-  n_candidates = MAX (n_candidates, MIN_CANDIDATES);
-  if (g_getenv ("VI_R")) n_candidates = MAX (n_candidates, (guint) atoi (g_getenv ("VI_R"))); /* XXX */
-
-  if (n_match <= self->exhaustive_limit || n_candidates >= n_match)
+  if (n_match <= self->exhaustive_limit ||
+      k >= n_match / CANDIDATE_FACTOR ||
+      MIN_CANDIDATES >= n_match)
     return search_all (self, k, hits);
 
-  return search_hamming (self, k, n_candidates, hits);
+  return search_hamming (self, k, n_match, hits);
 }
 
 /**

@@ -314,22 +314,21 @@ parley_store_init (ParleyStore *self)
 {
 }
 
+/* Reads the header only: a damaged file, another program's database or a
+ * newer schema is refused before anything is written to the file. */
 static gboolean
-migrate (ParleyStore  *self,
-         GError      **error)
+check_identity (ParleyStore  *self,
+                gint64       *version,
+                GError      **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gint64 app_id, version, n_objects;
+  gint64 app_id, n_objects;
 
-  app_id = pragma_int (self, "PRAGMA application_id", &local_error);
+  app_id = pragma_int (self, "PRAGMA application_id", error);
   if (app_id < 0)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  version = pragma_int (self, "PRAGMA user_version", error);
+    return FALSE;
+  *version = pragma_int (self, "PRAGMA user_version", error);
   n_objects = pragma_int (self, "SELECT count (*) FROM sqlite_schema", error);
-  if (version < 0 || n_objects < 0)
+  if (*version < 0 || n_objects < 0)
     return FALSE;
 
   if (app_id != PARLEY_APPLICATION_ID && (app_id != 0 || n_objects > 0))
@@ -339,14 +338,21 @@ migrate (ParleyStore  *self,
       return FALSE;
     }
 
-  if (version > PARLEY_STORE_SCHEMA_VERSION)
+  if (*version > PARLEY_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_VERSION,
                    "%s: written by a newer Parley (schema %" G_GINT64_FORMAT ", this one knows %d)",
-                   self->path, version, PARLEY_STORE_SCHEMA_VERSION);
+                   self->path, *version, PARLEY_STORE_SCHEMA_VERSION);
       return FALSE;
     }
+  return TRUE;
+}
 
+static gboolean
+migrate (ParleyStore  *self,
+         gint64        version,
+         GError      **error)
+{
   for (gint64 v = version; v < PARLEY_STORE_SCHEMA_VERSION; v++)
     {
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT ";"
@@ -392,6 +398,7 @@ parley_store_open (const char  *path,
 {
   g_autoptr(ParleyStore) self = NULL;
   g_autofree char *dir = NULL;
+  gint64 version = 0;
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -426,9 +433,9 @@ parley_store_open (const char  *path,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
 
-  /* The first read of the header tells a damaged or non-sqlite file. */
+  /* These pragmas write nothing; the first read of the header (in migrate)
+   * tells a damaged or non-sqlite file. */
   if (!exec_sql (self,
-                 "PRAGMA journal_mode = WAL;"
                  "PRAGMA synchronous = NORMAL;"
                  "PRAGMA foreign_keys = ON;"
                  "PRAGMA journal_size_limit = 67108864;"
@@ -437,7 +444,11 @@ parley_store_open (const char  *path,
                  error))
     return NULL;
 
-  if (!migrate (self, error))
+  if (!check_identity (self, &version, error) || !migrate (self, version, error))
+    return NULL;
+
+  /* Only now that the file is known to be ours: WAL mode rewrites the header. */
+  if (!exec_sql (self, "PRAGMA journal_mode = WAL;", error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -8,9 +8,11 @@
  * weight, because chat is often typed that way.
  *
  * Multinomial naive Bayes with one distribution per feature type (1-, 2-,
- * 3-, 4-grams, words) and additive smoothing.  Features seen fewer than
- * --min-count times are dropped, and so are those that score every language
- * the same.  The softmax temperature that turns scores into honest
+ * 3-, 4-grams, words) and additive smoothing; a word feature weighs
+ * --word-weight n-grams.  Features seen fewer than --min-count times are
+ * dropped, and so are those that score every language the same.  The
+ * log-probabilities are stored relative to the best language of each
+ * feature (only differences matter), quantised to int16.  The softmax temperature that turns scores into honest
  * posteriors is fitted by 5-fold cross-validation on the training lines, on
  * whole lines and on their first one, two and three words, by minimising
  * the log loss.
@@ -29,7 +31,6 @@
 #include <stdlib.h>
 
 #define TRAIN_N_FOLDS      5
-#define TRAIN_BUCKET_BITS  12
 #define TRAIN_SCALE        64.0   /* table units per nat */
 #define TRAIN_MAX_TEXT     4096   /* bytes of a line that are kept */
 
@@ -39,7 +40,7 @@ typedef struct {
   double   alpha;          /* additive smoothing */
   double   word_weight;    /* how much a word feature counts against one n-gram */
   double   variant_weight; /* weight of the accent-less variants of a line */
-  guint    min_count;      /* fewer occurrences in the original lines: dropped */
+  guint    min_count;      /* features seen less often are dropped */
   gboolean verbose;
 } TrainOptions;
 
@@ -53,7 +54,7 @@ typedef struct {
 typedef struct {
   guint32 hash;
   guint8  type;
-  double  raw;                      /* occurrences in original lines */
+  double  seen;                     /* weighted occurrences, in all languages */
   double  counts[PARLEY_N_LANGS];   /* weighted occurrences */
   double  logp[PARLEY_N_LANGS];     /* weighted log-probabilities, once estimated */
 } TrainFeature;
@@ -68,7 +69,6 @@ typedef struct {
   TrainModel *model;
   ParleyLang  lang;
   double      weight;
-  gboolean    original;
 } CountContext;
 
 typedef struct {
@@ -216,38 +216,41 @@ train_load (const char  *path,
 }
 
 static void
-train_count_feature (LangidScan        *scan,
-                     guint32            hash,
-                     LangidFeatureType  type,
-                     gboolean           han)
+train_count_features (LangidScan    *scan,
+                      const guint32 *hashes,
+                      const guint8  *types,
+                      guint          n_features,
+                      gboolean       han G_GNUC_UNUSED)
 {
   CountContext *ctx = scan->user_data;
-  TrainFeature *feature = g_hash_table_lookup (ctx->model->features, GUINT_TO_POINTER (hash));
 
-  if (feature == NULL)
+  for (guint i = 0; i < n_features; i++)
     {
-      feature = g_new0 (TrainFeature, 1);
-      feature->hash = hash;
-      feature->type = type;
-      g_hash_table_insert (ctx->model->features, GUINT_TO_POINTER (hash), feature);
-    }
+      TrainFeature *feature = g_hash_table_lookup (ctx->model->features, GUINT_TO_POINTER (hashes[i]));
 
-  /* a hash collision between types is counted with the first type seen */
-  feature->counts[ctx->lang] += ctx->weight;
-  if (ctx->original)
-    feature->raw += 1.0;
-  ctx->model->totals[feature->type][ctx->lang] += ctx->weight;
+      if (feature == NULL)
+        {
+          feature = g_new0 (TrainFeature, 1);
+          feature->hash = hashes[i];
+          feature->type = types[i];
+          g_hash_table_insert (ctx->model->features, GUINT_TO_POINTER (hashes[i]), feature);
+        }
+
+      /* a hash collision between types is counted with the first type seen */
+      feature->counts[ctx->lang] += ctx->weight;
+      feature->seen += ctx->weight;
+      ctx->model->totals[feature->type][ctx->lang] += ctx->weight;
+    }
 }
 
 static void
 train_count_text (TrainModel *model,
                   ParleyLang  lang,
                   const char *text,
-                  double      weight,
-                  gboolean    original)
+                  double      weight)
 {
-  CountContext ctx = { model, lang, weight, original };
-  LangidScan scan = { .feature = train_count_feature, .user_data = &ctx };
+  CountContext ctx = { model, lang, weight };
+  LangidScan scan = { .feature = train_count_features, .user_data = &ctx };
 
   langid_scan_text (&scan, text, -1);
 }
@@ -266,11 +269,11 @@ train_count (GArray             *docs,
 
       if (doc->fold == fold)
         continue;
-      train_count_text (model, doc->lang, doc->text, 1.0, TRUE);
+      train_count_text (model, doc->lang, doc->text, 1.0);
       for (guint v = 0; v < G_N_ELEMENTS (doc->variants); v++)
         {
           if (doc->variants[v] != NULL)
-            train_count_text (model, doc->lang, doc->variants[v], options->variant_weight, FALSE);
+            train_count_text (model, doc->lang, doc->variants[v], options->variant_weight);
         }
     }
 
@@ -288,7 +291,7 @@ train_estimate (TrainModel         *model,
   g_hash_table_iter_init (&iter, model->features);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &feature))
     {
-      if (feature->raw < options->min_count)
+      if (feature->seen < options->min_count)
         {
           g_hash_table_iter_remove (&iter);
           continue;
@@ -312,21 +315,27 @@ train_estimate (TrainModel         *model,
 }
 
 static void
-train_score_feature (LangidScan        *scan,
-                     guint32            hash,
-                     LangidFeatureType  type,
-                     gboolean           han)
+train_score_features (LangidScan    *scan,
+                      const guint32 *hashes,
+                      const guint8  *types G_GNUC_UNUSED,
+                      guint          n_features,
+                      gboolean       han)
 {
   ScoreContext *ctx = scan->user_data;
-  const TrainFeature *feature;
 
   if (han)
     return;
-  feature = g_hash_table_lookup (ctx->model->features, GUINT_TO_POINTER (hash));
-  if (feature == NULL)
-    return;
-  for (guint l = 0; l < PARLEY_N_LANGS; l++)
-    ctx->sums[l] += feature->logp[l];
+
+  for (guint i = 0; i < n_features; i++)
+    {
+      const TrainFeature *feature = g_hash_table_lookup (ctx->model->features,
+                                                         GUINT_TO_POINTER (hashes[i]));
+
+      if (feature == NULL)
+        continue;
+      for (guint l = 0; l < PARLEY_N_LANGS; l++)
+        ctx->sums[l] += feature->logp[l];
+    }
 }
 
 static void
@@ -337,7 +346,7 @@ train_add_sample (GArray           *samples,
                   const char       *text)
 {
   ScoreContext ctx = { model, { 0 } };
-  LangidScan scan = { .feature = train_score_feature, .user_data = &ctx };
+  LangidScan scan = { .feature = train_score_features, .user_data = &ctx };
   TrainSample sample = { lang, bucket, { 0 } };
 
   langid_scan_text (&scan, text, -1);
@@ -495,7 +504,8 @@ train_write (TrainModel  *model,
   g_autofree gint16 *values = NULL;
   GHashTableIter iter;
   TrainFeature *feature;
-  guint n_buckets = 1u << TRAIN_BUCKET_BITS;
+  guint bucket_bits = 8;
+  guint n_buckets;
   guint n = 0;
   char number[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -534,38 +544,33 @@ train_write (TrainModel  *model,
                    " */\n"
                    "#pragma once\n\n");
   g_string_append_printf (out, "#define LANGID_MODEL_N_FEATURES %u\n", n);
-  g_string_append_printf (out, "#define LANGID_MODEL_BUCKET_BITS %u\n", TRAIN_BUCKET_BITS);
+  /* about one feature per bucket */
+  while (bucket_bits < 24 && (1u << bucket_bits) < n)
+    bucket_bits++;
+  n_buckets = 1u << bucket_bits;
+  g_string_append_printf (out, "#define LANGID_MODEL_BUCKET_BITS %u\n", bucket_bits);
   g_string_append_printf (out, "#define LANGID_MODEL_SCALE %s   /* table units per nat */\n",
                           g_ascii_formatd (number, sizeof number, "%.1f", TRAIN_SCALE));
   g_string_append_printf (out, "#define LANGID_MODEL_TEMPERATURE %s\n\n",
                           g_ascii_formatd (number, sizeof number, "%.4f", temperature));
 
-  g_string_append_printf (out, "static const guint32 langid_model_hashes[%u] = {\n", MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      feature = g_ptr_array_index (features, i);
-      g_string_append_printf (out, "%s0x%08x,%s", i % 8 == 0 ? "  " : "", feature->hash,
-                              i % 8 == 7 || i + 1 == n ? "\n" : "");
-    }
-  g_string_append (out, "};\n\n");
-
-  g_string_append_printf (out, "static const gint16 langid_model_logp[%u][%u] = {\n",
-                          MAX (n, 1), PARLEY_N_LANGS);
+  g_string_append_printf (out, "static const LangidModelEntry langid_model_entries[%u] = {\n", MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
       const gint16 *row = values + (gsize) i * PARLEY_N_LANGS;
 
-      g_string_append (out, i % 6 == 0 ? "  {" : "{");
+      feature = g_ptr_array_index (features, i);
+      g_string_append_printf (out, "%s{0x%08x,{", i % 3 == 0 ? "  " : "", feature->hash);
       for (guint l = 0; l < PARLEY_N_LANGS; l++)
-        g_string_append_printf (out, "%d%s", row[l], l + 1 < PARLEY_N_LANGS ? "," : "}");
-      g_string_append (out, i % 6 == 5 || i + 1 == n ? ",\n" : ",");
+        g_string_append_printf (out, "%d%s", row[l], l + 1 < PARLEY_N_LANGS ? "," : "}},");
+      g_string_append (out, i % 3 == 2 || i + 1 == n ? "\n" : "");
     }
   g_string_append (out, "};\n\n");
 
   g_string_append_printf (out, "static const guint32 langid_model_buckets[%u] = {\n", n_buckets + 1);
   for (guint b = 0, i = 0; b <= n_buckets; b++)
     {
-      while (i < n && (((TrainFeature *) g_ptr_array_index (features, i))->hash >> (32 - TRAIN_BUCKET_BITS)) < b)
+      while (i < n && (((TrainFeature *) g_ptr_array_index (features, i))->hash >> (32 - bucket_bits)) < b)
         i++;
       g_string_append_printf (out, "%s%u,%s", b % 12 == 0 ? "  " : "", i,
                               b % 12 == 11 || b == n_buckets ? "\n" : "");
@@ -591,7 +596,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  TrainOptions options = { 0.5, 2.0, 0.5, 2, FALSE };
+  TrainOptions options = { 0.1, 3.0, 0.5, 2, FALSE };
   g_autofree char *output = NULL;
   g_auto(GStrv) inputs = NULL;
   int min_count = (int) options.min_count;

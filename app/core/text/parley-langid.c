@@ -41,6 +41,7 @@
 #define LANGID_MAX_CHUNK         96    /* longer unbroken tokens are skipped */
 #define LANGID_MAX_WORD          48    /* longer words are truncated */
 #define LANGID_MAX_GRAM          4
+#define LANGID_MAX_WORD_FEATURES (LANGID_MAX_GRAM * (LANGID_MAX_WORD + 2) + 1)
 #define LANGID_WORD_FEATURE_MAX  12    /* longest word that gets a word feature */
 #define LANGID_HAN_WEIGHT        3     /* a Han or kana character counts as three letters */
 
@@ -71,10 +72,12 @@ typedef enum {
 
 typedef struct _LangidScan LangidScan;
 
-typedef void (*LangidFeatureFunc) (LangidScan        *scan,
-                                   guint32            hash,
-                                   LangidFeatureType  type,
-                                   gboolean           han);
+/* Called once per word (or run of Han characters) with its features. */
+typedef void (*LangidFeatureFunc) (LangidScan    *scan,
+                                   const guint32 *hashes,
+                                   const guint8  *types,
+                                   guint          n_features,
+                                   gboolean       han);
 
 struct _LangidScan
 {
@@ -146,7 +149,7 @@ static inline gunichar
 langid_tolower (gunichar c)
 {
   if (c < 0x80)
-    return g_ascii_tolower (c);
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
   if (c == 0x2019 || c == 0x02BC)
     return '\'';
   return g_unichar_tolower (c);
@@ -172,7 +175,10 @@ langid_emit_word (LangidScan     *scan,
                   gboolean        han)
 {
   gunichar padded[LANGID_MAX_WORD + 2];
+  guint32 hashes[LANGID_MAX_WORD_FEATURES];
+  guint8 types[LANGID_MAX_WORD_FEATURES];
   guint n_padded = n_word + 2;
+  guint n_features = 0;
 
   padded[0] = ' ';
   memcpy (padded + 1, word, n_word * sizeof (gunichar));
@@ -187,7 +193,9 @@ langid_emit_word (LangidScan     *scan,
           state = (state ^ padded[i + n - 1]) * LANGID_HASH_PRIME;
           if (n == 1 && padded[i] == ' ')
             continue;
-          scan->feature (scan, langid_hash_finish (state + n), LANGID_FEATURE_GRAM1 + n - 1, han);
+          hashes[n_features] = langid_hash_finish (state + n);
+          types[n_features] = LANGID_FEATURE_GRAM1 + n - 1;
+          n_features++;
         }
     }
 
@@ -197,8 +205,12 @@ langid_emit_word (LangidScan     *scan,
 
       for (guint i = 0; i < n_word; i++)
         state = (state ^ word[i]) * LANGID_HASH_PRIME;
-      scan->feature (scan, langid_hash_finish (state), LANGID_FEATURE_WORD, FALSE);
+      hashes[n_features] = langid_hash_finish (state);
+      types[n_features] = LANGID_FEATURE_WORD;
+      n_features++;
     }
+
+  scan->feature (scan, hashes, types, n_features, han);
 }
 
 /* A run of Han or kana characters (Chinese and Japanese have no spaces). */
@@ -263,8 +275,9 @@ langid_flush_chunk (LangidScan            *scan,
                     guint                  n_chunk)
 {
   gunichar word[LANGID_MAX_WORD];
-  guint n_word = 0;
-  guint n_letters = 0;
+  guint n_word = 0;      /* code points kept in word[] */
+  guint n_letters = 0;   /* letters in the word, kept or not */
+  gboolean truncated = FALSE;
   LangidCharClass word_class = LANGID_CHAR_SPACE;
 
   if (n_chunk == 0 || langid_chunk_is_noise (chunk, classes, n_chunk))
@@ -281,8 +294,7 @@ langid_flush_chunk (LangidScan            *scan,
             {
               gunichar composed;
 
-              if (n_word > 0 && n_word == n_letters &&
-                  g_unichar_compose (word[n_word - 1], chunk[i], &composed))
+              if (!truncated && g_unichar_compose (word[n_word - 1], chunk[i], &composed))
                 word[n_word - 1] = composed;
               continue;
             }
@@ -290,6 +302,8 @@ langid_flush_chunk (LangidScan            *scan,
             {
               if (n_word < LANGID_MAX_WORD)
                 word[n_word++] = langid_tolower (chunk[i]);
+              else
+                truncated = TRUE;
               n_letters++;
               continue;
             }
@@ -297,7 +311,6 @@ langid_flush_chunk (LangidScan            *scan,
               n_word + 1 < LANGID_MAX_WORD)
             {
               word[n_word++] = '\'';
-              n_letters++;
               continue;
             }
 
@@ -313,6 +326,7 @@ langid_flush_chunk (LangidScan            *scan,
             }
           n_word = 0;
           n_letters = 0;
+          truncated = FALSE;
         }
 
       if (letter)
@@ -418,48 +432,62 @@ langid_scan_text (LangidScan *scan,
 
 #ifndef PARLEY_LANGID_TRAINER
 
+/* One feature of the model: its hash and its log-probability in each
+ * language, relative to the best language, in 1/LANGID_MODEL_SCALE nats.
+ * Sorted by hash; langid_model_buckets[b] is the first entry whose hash
+ * starts with the LANGID_MODEL_BUCKET_BITS bits of b. */
+typedef struct {
+  guint32 hash;
+  gint16  logp[PARLEY_N_LANGS];
+} LangidModelEntry;
+
 #include "parley-langid-model.h"
 
 #define LANGID_FOREIGN_ZH_WEIGHT 0.1   /* zh probability of Japanese text, per Han share */
 
-static const gint16 *
+static inline const LangidModelEntry *
 langid_model_lookup (guint32 hash)
 {
   guint bucket = hash >> (32 - LANGID_MODEL_BUCKET_BITS);
-  guint lo = langid_model_buckets[bucket];
-  guint hi = langid_model_buckets[bucket + 1];
-  guint bucket_end = hi;
 
-  while (lo < hi)
+  /* about one entry per bucket: a linear scan beats a binary search */
+  for (guint i = langid_model_buckets[bucket]; i < langid_model_buckets[bucket + 1]; i++)
     {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (langid_model_hashes[mid] < hash)
-        lo = mid + 1;
-      else
-        hi = mid;
+      if (langid_model_entries[i].hash >= hash)
+        return langid_model_entries[i].hash == hash ? &langid_model_entries[i] : NULL;
     }
-
-  if (lo < bucket_end && langid_model_hashes[lo] == hash)
-    return langid_model_logp[lo];
   return NULL;
 }
 
 static void
-langid_score_feature (LangidScan        *scan,
-                      guint32            hash,
-                      LangidFeatureType  type,
-                      gboolean           han)
+langid_score_features (LangidScan    *scan,
+                       const guint32 *hashes,
+                       const guint8  *types,
+                       guint          n_features,
+                       gboolean       han)
 {
-  const gint16 *logp = langid_model_lookup (hash);
-  gint64 *sums = han ? scan->han_sums : scan->latin_sums;
+  gint32 sums[PARLEY_N_LANGS] = { 0 };
+  guint n_hits = 0;
 
-  if (logp == NULL)
-    return;
+  for (guint i = 0; i < n_features; i++)
+    {
+      const LangidModelEntry *entry = langid_model_lookup (hashes[i]);
 
-  scan->n_hits++;
+      if (entry == NULL)
+        continue;
+      n_hits++;
+      for (guint l = 0; l < PARLEY_N_LANGS; l++)
+        sums[l] += entry->logp[l];
+    }
+
+  scan->n_hits += n_hits;
   for (guint l = 0; l < PARLEY_N_LANGS; l++)
-    sums[l] += logp[l];
+    {
+      if (han)
+        scan->han_sums[l] += sums[l];
+      else
+        scan->latin_sums[l] += sums[l];
+    }
 }
 
 typedef struct {
@@ -514,7 +542,7 @@ langid_classify (const char   *text,
     [PARLEY_LANG_EN] = TRUE, [PARLEY_LANG_ES] = TRUE, [PARLEY_LANG_FR] = TRUE, [PARLEY_LANG_DE] = TRUE,
   };
   static const gboolean all_langs[PARLEY_N_LANGS] = { TRUE, TRUE, TRUE, TRUE, TRUE };
-  LangidScan scan = { .feature = langid_score_feature };
+  LangidScan scan = { .feature = langid_score_features };
   double cjk, total, supported;
   guint n_cjk;
 
