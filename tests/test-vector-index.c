@@ -515,13 +515,17 @@ check_recall (guint  dim,
               double noise)
 {
   Dataset data;
-  g_autoptr(ParleyVectorIndex) index = parley_vector_index_new (dim);
+  g_autoptr(ParleyVectorIndex) index = NULL;
   g_autoptr(ParleyVectorIndex) serial = NULL;
   double recall = 0, recall_exhaustive = 0;
   ParleyVectorHit hits[10], exhaustive[10], single[10];
 
   dataset_init (&data, dim, 20000, 40, noise);
 
+  /* split every scan across the threads there are, however small */
+  g_setenv ("PARLEY_VECTOR_PARALLEL_MIN_BYTES", "0", TRUE);
+  index = parley_vector_index_new (dim);
+  g_unsetenv ("PARLEY_VECTOR_PARALLEL_MIN_BYTES");
   serial = parley_vector_index_new (dim);
   parley_vector_index_set_max_threads (serial, 1);
   /* always take the Hamming path at this size */
@@ -553,6 +557,12 @@ check_recall (guint  dim,
         {
           g_assert_cmpint (single[i].id, ==, hits[i].id);
           g_assert_cmpfloat (single[i].score, ==, hits[i].score);
+        }
+      g_assert_cmpuint (parley_vector_index_search_exhaustive (serial, query, 10, NULL, single), ==, 10);
+      for (guint i = 0; i < 10; i++)
+        {
+          g_assert_cmpint (single[i].id, ==, exhaustive[i].id);
+          g_assert_cmpfloat (single[i].score, ==, exhaustive[i].score);
         }
 
       for (guint i = 0; i < 10; i++)

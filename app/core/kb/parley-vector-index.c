@@ -21,37 +21,44 @@
 #include "parley-vector-index.h"
 
 /*
- * Each vector is L2-normalised on add and kept twice, the float original is
- * not kept:
- *  - as int8 codes (the normalised vector times 127 / its largest component)
- *    with a per-vector scale of 1 / ‖codes‖, so that a dot product with the
- *    query estimates the cosine within about 1e-3;
+ * Each vector is L2-normalised on add and kept twice (the float original is
+ * not kept):
+ *  - as int8 codes, the normalised vector times 127 / its largest component,
+ *    with a per-vector scale of 1 / ‖codes‖: a dot product with the query
+ *    gives the cosine within about 1e-3;
  *  - as 1-bit sign codes, dim / 8 bytes, for a Hamming first pass.
  *
  * search() computes the Hamming distance of every vector that passes the
- * filter, keeps the R = max (10 k, 100) closest (a histogram of the distances
- * gives the cut without sorting), rescores those with the int8 codes and
- * returns the best k. When few vectors pass the filter it scores them all
- * with the int8 codes instead, as search_exhaustive() always does.
+ * filter into dist[] while counting a histogram of them, picks candidates
+ * from the histogram without sorting, rescores the candidates with the int8
+ * codes and returns the best k. It takes at least R = max (10 k, 100)
+ * candidates, more when the sign codes cannot tell them apart: everything
+ * within HAMMING_MARGIN standard deviations of the k-th smallest distance, up
+ * to RERANK_MAX. On clustered data R alone finds only half of the true top 10
+ * at 150,000 vectors (a cluster's members lie within the noise of the sign
+ * codes); the margin brings recall up to that of the exhaustive int8 scan for
+ * about 0.2 ms more. When few vectors pass the filter, search() scores them
+ * all, as search_exhaustive() always does.
  *
  * The query is quantised to 16-bit fixed point (relative error below 1e-4 of
  * its largest component), so a score is an exact integer dot product times
- * two scales: every kernel and every thread split gives bit-identical scores
- * and ties are broken by id alone.
+ * two scales: the AVX2 and the generic kernels and every split across
+ * threads give bit-identical scores, and ties are broken by id alone.
  *
  * Storage is a struct of arrays cut into chunks of CHUNK_LEN vectors that
- * never move once allocated: growing never copies the codes and wastes at
- * most one chunk, where doubling a single array would need up to twice the
- * memory at 150,000 × 1024. Removal moves the last vector into the hole; an
- * id → slot table keyed by pointers into the chunks' id arrays finds vectors.
+ * never move once allocated: growing never copies codes and wastes at most
+ * one chunk, where doubling one array would reach 2^18 × 1168 bytes (306 MB)
+ * for 150,000 × 1024. Removal moves the last vector into the hole; an
+ * id → slot GHashTable, keyed by pointers into the chunks' id arrays, finds
+ * vectors.
  *
  * Large scans are split across an exclusive GThreadPool of at most
  * g_get_num_processors () - 1 workers, created once per index, while the
  * calling thread takes one share. After warm-up a search allocates nothing.
  *
- * Threading: an index is not thread-safe. One thread at a time may call
- * any function; in particular add/remove must not run during a search, and
- * two searches must not run at the same time (they share scratch buffers).
+ * Threading: an index is not thread-safe. One thread at a time may call any
+ * function: add/remove must not run during a search, and two searches must
+ * not run at the same time (they share scratch buffers).
  */
 
 #define CHUNK_SHIFT         10
@@ -62,16 +69,20 @@
 #define DEFAULT_EXHAUSTIVE  20000u
 #define MIN_CANDIDATES      100u
 #define CANDIDATE_FACTOR    10u
-#define PARALLEL_MIN_SLOTS  (g_getenv ("VI_PMIN") ? (guint) atoi (g_getenv ("VI_PMIN")) : 16384u) /* XXX */
+/* Below this many bytes scanned one thread is faster: waking a worker costs
+ * about 50 µs (measured on 2 vCPUs, 1024 dimensions: the exhaustive scan
+ * breaks even near 5k vectors, the Hamming pass near 56k). */
+#define PARALLEL_MIN_BYTES  ((gsize) 8 << 20)
 #define RERANK_MAX          4096u    /* candidates rescored at most, unless 10 k is more */
-#define RERANK_PREFETCH     4u
+#define RERANK_PREFETCH     4u       /* candidates */
+#define HAMMING_PREFETCH    2048     /* bytes */
 #define HAMMING_MARGIN      4.0      /* in standard deviations of a distance */
 #define Q16_MAX             16383    /* keeps int32 lanes safe in dot_i8_avx2 */
 #define DOT_BLOCK           4096u    /* dims per int32 accumulation block */
 #define DIST_EXCLUDED       G_MAXUINT16
 
 typedef struct {
-  guint64 *bits;     /* words_per_vec per vector */
+  guint64 *bits;     /* words per vector */
   gint8   *codes;    /* stride per vector */
   float   *scales;
   guint32 *tags;
@@ -90,7 +101,6 @@ typedef struct {
   guint              end;
   guint32           *hist;        /* dim + 1 counters of Hamming distances */
   guint              cand_offset; /* JOB_RERANK: where its candidates go */
-  guint              cand_count;
   guint              tie_quota;   /* how many at the threshold distance it takes */
   ParleyVectorHit   *heap;        /* the best k of the range */
   guint              heap_len;
@@ -109,6 +119,11 @@ typedef void    (*HammingFunc) (const guint64 *bits,
 typedef gint64  (*DotFunc)     (const gint8   *codes,
                                 const gint16  *query,
                                 guint          stride);
+typedef guint   (*CollectFunc) (const guint16 *dist,
+                                guint          n,
+                                guint          threshold,
+                                guint          base,
+                                guint32       *out);
 
 struct _ParleyVectorIndex
 {
@@ -125,7 +140,9 @@ struct _ParleyVectorIndex
   GHashTable  *id_to_slot;      /* gint64* into a chunk → slot */
 
   /* tuning */
-  guint        max_threads;     /* 0: g_get_num_processors () */
+  guint        n_cpus;
+  guint        max_threads;     /* 0: n_cpus */
+  gsize        parallel_min;    /* bytes scanned before a search uses threads */
   guint        exhaustive_limit;
 
   /* search scratch, owned */
@@ -151,7 +168,7 @@ struct _ParleyVectorIndex
   guint        pool_threads;
   GMutex       lock;
   GCond        done;
-  guint        pending;
+  gint         pending;         /* jobs not done; atomic, see run_jobs() */
 };
 
 /* Kernels ----------------------------------------------------------------- */
@@ -210,7 +227,52 @@ dot_i8_generic (const gint8  *codes,
   return sum;
 }
 
+/* Appends base + i for every dist[i] <= threshold; out needs one spare entry. */
+static guint
+collect_generic (const guint16 *dist,
+                 guint          n,
+                 guint          threshold,
+                 guint          base,
+                 guint32       *out)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      out[count] = base + i;
+      count += dist[i] <= threshold;
+    }
+
+  return count;
+}
+
 #if HAVE_X86_KERNELS
+/* Byte-wise popcount of a ^ b by nibble lookup (Mula), 8 at most per byte. */
+__attribute__((target ("avx2")))
+static inline __m256i
+popcount_xor_avx2 (__m256i a,
+                   __m256i b)
+{
+  const __m256i lookup = _mm256_setr_epi8 (0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8 (0x0f);
+  __m256i x = _mm256_xor_si256 (a, b);
+  __m256i lo = _mm256_shuffle_epi8 (lookup, _mm256_and_si256 (x, low));
+  __m256i hi = _mm256_shuffle_epi8 (lookup, _mm256_and_si256 (_mm256_srli_epi16 (x, 4), low));
+
+  return _mm256_add_epi8 (lo, hi);
+}
+
+__attribute__((target ("avx2")))
+static inline guint
+hsum_bytes_avx2 (__m256i counts)
+{
+  __m256i s = _mm256_sad_epu8 (counts, _mm256_setzero_si256 ());
+  __m128i t = _mm_add_epi64 (_mm256_castsi256_si128 (s), _mm256_extracti128_si256 (s, 1));
+
+  return (guint) (_mm_cvtsi128_si64 (t) + _mm_extract_epi64 (t, 1));
+}
+
 __attribute__((target ("avx2,popcnt")))
 static void
 hamming_avx2 (const guint64 *bits,
@@ -225,27 +287,62 @@ hamming_avx2 (const guint64 *bits,
 {
   if (words == 16)
     {
-      /* 1024 dimensions, unrolled so the sixteen query words stay in registers */
-      guint64 q[16];
+      /* 1024 dimensions: the query stays in four registers */
+      const __m256i q0 = _mm256_loadu_si256 ((const void *) (qbits + 0));
+      const __m256i q1 = _mm256_loadu_si256 ((const void *) (qbits + 4));
+      const __m256i q2 = _mm256_loadu_si256 ((const void *) (qbits + 8));
+      const __m256i q3 = _mm256_loadu_si256 ((const void *) (qbits + 12));
 
-      memcpy (q, qbits, sizeof q);
       for (guint i = 0; i < n; i++, bits += 16)
         {
-          guint d = 0;
+          __m256i c;
+          guint d;
 
           if ((tags[i] & mask) != value)
             {
               dist[i] = DIST_EXCLUDED;
               continue;
             }
-          for (guint w = 0; w < 16; w++)
-            d += (guint) _mm_popcnt_u64 (bits[w] ^ q[w]);
+          /* the hardware prefetcher stops at page ends: stay 2 KiB ahead */
+          __builtin_prefetch ((const guint8 *) bits + HAMMING_PREFETCH);
+          __builtin_prefetch ((const guint8 *) bits + HAMMING_PREFETCH + 64);
+          c = popcount_xor_avx2 (_mm256_loadu_si256 ((const void *) (bits + 0)), q0);
+          c = _mm256_add_epi8 (c, popcount_xor_avx2 (_mm256_loadu_si256 ((const void *) (bits + 4)), q1));
+          c = _mm256_add_epi8 (c, popcount_xor_avx2 (_mm256_loadu_si256 ((const void *) (bits + 8)), q2));
+          c = _mm256_add_epi8 (c, popcount_xor_avx2 (_mm256_loadu_si256 ((const void *) (bits + 12)), q3));
+          d = hsum_bytes_avx2 (c);
           dist[i] = (guint16) d;
           hist[d]++;
         }
       return;
     }
 
+  if (words % 4 == 0 && words / 4 <= 31)
+    {
+      /* whole 256-bit blocks; a byte counts at most 8 per block */
+      for (guint i = 0; i < n; i++, bits += words)
+        {
+          __m256i c = _mm256_setzero_si256 ();
+          guint d;
+
+          if ((tags[i] & mask) != value)
+            {
+              dist[i] = DIST_EXCLUDED;
+              continue;
+            }
+          for (guint b = 0; b < words * 8; b += 64)
+            __builtin_prefetch ((const guint8 *) bits + HAMMING_PREFETCH + b);
+          for (guint w = 0; w < words; w += 4)
+            c = _mm256_add_epi8 (c, popcount_xor_avx2 (_mm256_loadu_si256 ((const void *) (bits + w)),
+                                                       _mm256_loadu_si256 ((const void *) (qbits + w))));
+          d = hsum_bytes_avx2 (c);
+          dist[i] = (guint16) d;
+          hist[d]++;
+        }
+      return;
+    }
+
+  /* any other size: popcnt word by word */
   hamming_body (bits, words, qbits, tags, mask, value, n, dist, hist);
 }
 
@@ -292,10 +389,40 @@ dot_i8_avx2 (const gint8  *codes,
 
   return sum;
 }
+
+__attribute__((target ("avx2")))
+static guint
+collect_avx2 (const guint16 *dist,
+              guint          n,
+              guint          threshold,
+              guint          base,
+              guint32       *out)
+{
+  const __m256i t = _mm256_set1_epi16 ((gint16) MIN (threshold, G_MAXUINT16));
+  guint count = 0;
+  guint i = 0;
+
+  /* candidates are sparse: test sixteen distances at a time */
+  for (; i + 16 <= n; i += 16)
+    {
+      __m256i d = _mm256_loadu_si256 ((const void *) (dist + i));
+      guint32 m = (guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi16 (_mm256_min_epu16 (d, t), d));
+
+      while (m != 0)
+        {
+          out[count++] = base + i + (guint) __builtin_ctz (m) / 2;
+          m &= m - 1;
+          m &= m - 1;
+        }
+    }
+
+  return count + collect_generic (dist + i, n - i, threshold, base + i, out + count);
+}
 #endif
 
 static HammingFunc hamming_run = hamming_generic;
 static DotFunc     dot_i8 = dot_i8_generic;
+static CollectFunc collect = collect_generic;
 
 static void
 init_kernels (void)
@@ -314,6 +441,7 @@ init_kernels (void)
         {
           hamming_run = hamming_avx2;
           dot_i8 = dot_i8_avx2;
+          collect = collect_avx2;
         }
 #endif
       g_debug ("vector kernels: %s", dot_i8 == dot_i8_generic ? "generic" : "avx2");
@@ -513,6 +641,7 @@ ParleyVectorIndex *
 parley_vector_index_new (guint dim)
 {
   ParleyVectorIndex *self;
+  const char *env;
 
   g_return_val_if_fail (dim > 0 && dim <= MAX_DIM, NULL);
 
@@ -526,6 +655,12 @@ parley_vector_index_new (guint dim)
                        sizeof (guint32) + sizeof (gint64)) * CHUNK_LEN;
   self->id_to_slot = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->exhaustive_limit = DEFAULT_EXHAUSTIVE;
+  self->n_cpus = MAX (1, g_get_num_processors ());
+  self->parallel_min = PARALLEL_MIN_BYTES;
+  /* for tests and measurements, like PARLEY_VECTOR_KERNEL=generic */
+  env = g_getenv ("PARLEY_VECTOR_PARALLEL_MIN_BYTES");
+  if (env != NULL)
+    self->parallel_min = g_ascii_strtoull (env, NULL, 10);
   self->qnorm = g_new (float, dim);
   self->q16 = g_aligned_alloc0 (self->stride, sizeof (gint16), 32);
   self->qbits = g_new0 (guint64, self->words);
@@ -808,16 +943,18 @@ rerank_candidates (ParleyVectorIndex *self,
   guint32 *cand = self->candidates + job->cand_offset;
   guint threshold = self->threshold;
   guint quota = job->tie_quota;
-  guint n = 0;
+  guint found, n = 0;
 
-  for (guint slot = job->start; slot < job->end && n < job->cand_count; slot++)
+  /* all at the threshold or closer, then only the first tie_quota at it */
+  found = collect (self->dist + job->start, job->end - job->start, threshold, job->start, cand);
+  for (guint i = 0; i < found; i++)
     {
-      guint d = self->dist[slot];
+      guint d = self->dist[cand[i]];
 
       if (d < threshold || (d == threshold && quota > 0))
         {
           quota -= d == threshold;
-          cand[n++] = slot;
+          cand[n++] = cand[i];
         }
     }
 
@@ -885,10 +1022,13 @@ pool_func (gpointer data,
 {
   ParleyVectorIndex *self = user_data;
 
+  /* acquire: pairs with the store in run_jobs() that published the job */
+  (void) g_atomic_int_get (&self->pending);
+
   run_job (data);
 
   g_mutex_lock (&self->lock);
-  if (--self->pending == 0)
+  if (g_atomic_int_dec_and_test (&self->pending))
     g_cond_signal (&self->done);
   g_mutex_unlock (&self->lock);
 }
@@ -896,8 +1036,7 @@ pool_func (gpointer data,
 static guint
 thread_budget (ParleyVectorIndex *self)
 {
-  guint cpus = (guint) MAX (1, g_get_num_processors ());
-  guint n = self->max_threads == 0 ? cpus : MIN (self->max_threads, cpus);
+  guint n = self->max_threads == 0 ? self->n_cpus : MIN (self->max_threads, self->n_cpus);
 
   return CLAMP (n, 1, MAX_THREADS);
 }
@@ -908,7 +1047,8 @@ plan_jobs (ParleyVectorIndex *self,
            gboolean           hamming,
            guint              k)
 {
-  guint n_jobs = self->size >= PARALLEL_MIN_SLOTS ? thread_budget (self) : 1;
+  gsize scanned = (gsize) self->size * (hamming ? self->words * 8 : self->stride);
+  guint n_jobs = scanned >= self->parallel_min ? thread_budget (self) : 1;
 
   self->k = k;
 
@@ -969,14 +1109,17 @@ run_jobs (ParleyVectorIndex *self,
       return;
     }
 
-  self->pending = n_jobs - 1;
+  /* The atomics order the jobs' data between threads by themselves (the
+   * pool's queue and the mutex do too, but ThreadSanitizer cannot see inside
+   * an uninstrumented GLib). */
+  g_atomic_int_set (&self->pending, (gint) n_jobs - 1);
   for (guint i = 1; i < n_jobs; i++)
     g_thread_pool_push (self->pool, &self->jobs[i], NULL);
 
   run_job (&self->jobs[0]);
 
   g_mutex_lock (&self->lock);
-  while (self->pending > 0)
+  while (g_atomic_int_get (&self->pending) > 0)
     g_cond_wait (&self->done, &self->lock);
   g_mutex_unlock (&self->lock);
 }
@@ -1063,6 +1206,7 @@ count_candidates (ParleyVectorIndex *self,
     }
 
   /* a Hamming distance over D bits is roughly binomial around D θ / π */
+  d_k = MIN (d_k, self->dim);
   p = (double) d_k / self->dim;
   margin = ceil (HAMMING_MARGIN * sqrt (self->dim * p * (1.0 - p)));
   cut = MIN (self->dim, d_k + (guint) margin);
@@ -1099,12 +1243,6 @@ search_hamming (ParleyVectorIndex *self,
       self->hist[d] += self->jobs[j].hist[d];
 
   n_candidates = MIN (count_candidates (self, k), n_match);
-  if (self->candidates_alloc < n_candidates)
-    {
-      g_free (self->candidates);
-      self->candidates_alloc = MAX (n_candidates, RERANK_MAX);
-      self->candidates = g_new (guint32, self->candidates_alloc);
-    }
 
   /* the threshold distance the last candidate lies at */
   for (self->threshold = 0; self->threshold < self->dim; self->threshold++)
@@ -1127,8 +1265,14 @@ search_hamming (ParleyVectorIndex *self,
       job->tie_quota = MIN (ties, job->hist[self->threshold]);
       ties -= job->tie_quota;
       job->cand_offset = offset;
-      job->cand_count = closer + job->tie_quota;
-      offset += job->cand_count;
+      /* collect() first writes every tie, and one spare entry */
+      offset += closer + job->hist[self->threshold] + 1;
+    }
+  if (self->candidates_alloc < offset)
+    {
+      g_free (self->candidates);
+      self->candidates_alloc = MAX (offset, 2 * RERANK_MAX);
+      self->candidates = g_new (guint32, self->candidates_alloc);
     }
 
   self->kind = JOB_RERANK;
@@ -1144,9 +1288,10 @@ search_hamming (ParleyVectorIndex *self,
  * @filter: (nullable): which tags to consider; %NULL for all
  * @hits: (out caller-allocates) (array length=k): room for @k hits
  *
- * Approximate top-k by cosine: a Hamming pass over sign codes picks
- * max (10 k, 100) candidates that are rescored with the int8 codes. Small
- * or heavily filtered sets are scored exhaustively.
+ * Approximate top-k by cosine: a Hamming pass over sign codes picks at
+ * least max (10 k, 100) candidates that are rescored with the int8 codes.
+ * When at most the exhaustive limit (default 20000) of vectors pass the
+ * filter they are all scored, as by search_exhaustive().
  *
  * Returns: the number of hits written, best first (ties by id ascending);
  *   0 when the query is zero or not finite

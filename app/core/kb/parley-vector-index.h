@@ -8,6 +8,11 @@
 
 G_BEGIN_DECLS
 
+/* Vectors are stored quantised (int8 + sign bits, about dim + dim / 8 + 16
+ * bytes each); scores are cosines within about 1e-3. Not thread-safe: one
+ * thread at a time may use an index, and add/remove must not overlap a
+ * search. A search of a large index runs on a per-index worker pool. */
+
 typedef struct {
   gint64 id;
   float  score;   /* cosine similarity, -1..1 */
