@@ -14,42 +14,18 @@
 #include "test-utils.h"
 
 static void
-block_free (gpointer data)
-{
-  ParleyBlock *block = data;
-
-  g_free (block->text);
-  g_free (block);
-}
-
-static ParleyDocument *
-doc_new (void)
-{
-  ParleyDocument *doc = g_new0 (ParleyDocument, 1);
-
-  doc->blocks = g_ptr_array_new_with_free_func (block_free);
-  return doc;
-}
-
-static void
 add_heading (ParleyDocument *doc,
              guint           level,
              const char     *text)
 {
-  ParleyBlock *block = g_new0 (ParleyBlock, 1);
-
-  *block = (ParleyBlock) { PARLEY_BLOCK_HEADING, level, g_strdup (text) };
-  g_ptr_array_add (doc->blocks, block);
+  parley_document_add_block (doc, PARLEY_BLOCK_HEADING, level, text, -1);
 }
 
 static void
 add_text (ParleyDocument *doc,
           const char     *text)
 {
-  ParleyBlock *block = g_new0 (ParleyBlock, 1);
-
-  *block = (ParleyBlock) { PARLEY_BLOCK_TEXT, 0, g_strdup (text) };
-  g_ptr_array_add (doc->blocks, block);
+  parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, text, -1);
 }
 
 /* A sentence of exactly 10 tokens, recognisable by its first word. */
@@ -145,7 +121,7 @@ static void
 test_headings (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   const ParleyChunkerOptions opts = { 1500, 40, 10 };
@@ -225,7 +201,7 @@ last_child_heading (ParleyDocument *doc)
 static void
 test_heading_paths (void)
 {
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
 
   add_heading (doc, 1, "A");
   add_heading (doc, 2, "B");
@@ -260,7 +236,7 @@ static void
 test_child_size (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
@@ -337,7 +313,7 @@ static void
 test_overlap (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   g_autofree char *text = paragraph10 (0, 50);
@@ -387,7 +363,7 @@ static void
 test_overlap_varied (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
@@ -434,7 +410,7 @@ static void
 test_parents (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   const ParleyChunkerOptions opts = { 120, 40, 10 };
   g_autofree char *long_text = paragraph10 (600, 30);
@@ -511,7 +487,7 @@ static void
 test_long_sentence (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
@@ -574,7 +550,7 @@ test_chinese (void)
     "您可以在订单页面申请退货吗？",
   };
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   g_autoptr(GString) para = g_string_new (NULL);
@@ -629,7 +605,7 @@ test_chinese_long_sentence (void)
 {
   static const char han[] = "退款运费订单包装发票质量问题工作日";
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
@@ -660,7 +636,7 @@ static void
 test_paragraphs (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) doc = doc_new ();
+  g_autoptr(ParleyDocument) doc = parley_document_new ();
   g_autoptr(GPtrArray) parents = NULL;
   g_autoptr(GPtrArray) children = NULL;
 
@@ -681,9 +657,9 @@ static void
 test_no_text (void)
 {
   g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
-  g_autoptr(ParleyDocument) empty = doc_new ();
-  g_autoptr(ParleyDocument) headings = doc_new ();
-  g_autoptr(ParleyDocument) marks = doc_new ();
+  g_autoptr(ParleyDocument) empty = parley_document_new ();
+  g_autoptr(ParleyDocument) headings = parley_document_new ();
+  g_autoptr(ParleyDocument) marks = parley_document_new ();
   g_autoptr(GPtrArray) none = NULL;
   g_autoptr(GPtrArray) only_headings = NULL;
   g_autoptr(GPtrArray) only_marks = NULL;

@@ -59,8 +59,14 @@ block_free (gpointer data)
   g_free (block);
 }
 
-static ParleyDocument *
-document_new (void)
+/**
+ * parley_document_new:
+ *
+ * Returns: (transfer full): an empty document, for extractors and for
+ *   callers that build one by hand
+ */
+ParleyDocument *
+parley_document_new (void)
 {
   ParleyDocument *doc = g_new0 (ParleyDocument, 1);
 
@@ -198,15 +204,22 @@ document_add_meta (ParleyDocument *doc,
   g_hash_table_replace (doc->meta, g_steal_pointer (&lower), g_steal_pointer (&v));
 }
 
-static void
-document_add_block (ParleyDocument  *doc,
-                    ParleyBlockKind  kind,
-                    guint            level,
-                    const char      *text,
-                    gsize            len)
+/**
+ * parley_document_add_block:
+ * @len: length of @text in bytes, or -1 if it is NUL-terminated
+ *
+ * Appends a block with @text's white space collapsed; text that collapses
+ * to nothing adds no block.
+ */
+void
+parley_document_add_block (ParleyDocument  *doc,
+                           ParleyBlockKind  kind,
+                           guint            level,
+                           const char      *text,
+                           gssize           len)
 {
   ParleyBlock *block;
-  char *collapsed = collapse_text (text, len);
+  char *collapsed = collapse_text (text, len < 0 ? strlen (text) : (gsize) len);
 
   if (collapsed == NULL)
     return;
@@ -583,7 +596,7 @@ html_flush (HtmlWalker *walker)
 {
   if (walker->pending->len == 0)
     return;
-  document_add_block (walker->doc,
+  parley_document_add_block (walker->doc,
                       walker->heading > 0 ? PARLEY_BLOCK_HEADING : PARLEY_BLOCK_TEXT,
                       walker->heading,
                       walker->pending->str, walker->pending->len);
@@ -713,7 +726,7 @@ extract_html (const char  *data,
   if ((html = html_parse (data, len, error)) == NULL)
     return NULL;
 
-  doc = document_new ();
+  doc = parley_document_new ();
   root = xmlDocGetRootElement (html);
   html_read_head (doc, root);
   html_walk (doc, root);
@@ -1081,7 +1094,7 @@ markdown_add_paragraph (ParleyDocument *doc,
       strchr (lines[0], '|') == NULL ||
       !is_table_delimiter_row (lines[1], strlen (lines[1])))
     {
-      document_add_block (doc, PARLEY_BLOCK_TEXT, 0, text->str, text->len);
+      parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, text->str, text->len);
       return;
     }
 
@@ -1104,7 +1117,7 @@ markdown_add_paragraph (ParleyDocument *doc,
             g_string_append (row, " | ");
           g_string_append (row, cell);
         }
-      document_add_block (doc, PARLEY_BLOCK_TEXT, 0, row->str, row->len);
+      parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, row->str, row->len);
     }
 }
 
@@ -1158,7 +1171,7 @@ markdown_walk (ParleyDocument *doc,
           else
             {
               if (cmark_node_get_type (node) == CMARK_NODE_HEADING)
-                document_add_block (doc, PARLEY_BLOCK_HEADING,
+                parley_document_add_block (doc, PARLEY_BLOCK_HEADING,
                                     cmark_node_get_heading_level (node),
                                     text->str, text->len);
               else
@@ -1170,7 +1183,7 @@ markdown_walk (ParleyDocument *doc,
         case CMARK_NODE_CODE_BLOCK:
           literal = cmark_node_get_literal (node);
           if (literal != NULL)
-            document_add_block (doc, PARLEY_BLOCK_TEXT, 0, literal, strlen (literal));
+            parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, literal, strlen (literal));
           break;
 
         case CMARK_NODE_HTML_BLOCK:
@@ -1271,7 +1284,7 @@ extract_markdown (const char  *data,
   if (!split_front_matter (data, len, &yaml, &yaml_len, &body, error))
     return NULL;
 
-  doc = document_new ();
+  doc = parley_document_new ();
   if (yaml != NULL && !parse_front_matter (doc, yaml, yaml_len, error))
     return NULL;
 
@@ -1326,7 +1339,7 @@ text_add_paragraphs (ParleyDocument *doc,
       if (is_blank_line (line, n))
         {
           if (para != NULL)
-            document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
+            parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
           para = NULL;
           continue;
         }
@@ -1339,7 +1352,7 @@ text_add_paragraphs (ParleyDocument *doc,
     }
 
   if (para != NULL)
-    document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
+    parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
 }
 
 static ParleyDocument *
@@ -1352,7 +1365,7 @@ extract_text (const char  *data,
   if (!check_text_input (&data, &len, error))
     return NULL;
 
-  doc = document_new ();
+  doc = parley_document_new ();
   text_add_paragraphs (doc, data, len, TRUE);
   return document_finish (g_steal_pointer (&doc), "no text found", error);
 }
@@ -1465,7 +1478,7 @@ pdf_add_page (ParleyDocument *doc,
       if (is_blank_line (line, n))
         {
           if (para != NULL)
-            document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
+            parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
           para = NULL;
           continue;
         }
@@ -1485,7 +1498,7 @@ pdf_add_page (ParleyDocument *doc,
 
       if (gap && para != NULL)
         {
-          document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
+          parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
           para = NULL;
         }
       if (para == NULL)
@@ -1494,7 +1507,7 @@ pdf_add_page (ParleyDocument *doc,
     }
 
   if (para != NULL)
-    document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
+    parley_document_add_block (doc, PARLEY_BLOCK_TEXT, 0, para, para_end - para);
 }
 
 static ParleyDocument *
@@ -1542,7 +1555,7 @@ extract_pdf (GBytes  *bytes,
       return NULL;
     }
 
-  doc = document_new ();
+  doc = parley_document_new ();
   title = poppler_document_get_title (pdf);
   if (title != NULL)
     document_set_field (&doc->title, title, strlen (title));

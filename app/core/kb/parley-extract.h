@@ -41,6 +41,12 @@ const char     *parley_format_to_string    (ParleyFormat   format);
 ParleyDocument *parley_extract             (ParleyFormat   format,
                                             GBytes        *bytes,
                                             GError       **error);
+ParleyDocument *parley_document_new        (void);
+void            parley_document_add_block  (ParleyDocument *doc,
+                                            ParleyBlockKind kind,
+                                            guint           level,
+                                            const char     *text,
+                                            gssize          len);
 void            parley_document_free       (ParleyDocument *doc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyDocument, parley_document_free)

@@ -1079,16 +1079,17 @@ split_compound (ParleyKb    *self,
         continue;
       for (guint l = 0; l < G_N_ELEMENTS (links); l++)
         {
+          g_autofree char *left_word = NULL;
           g_autoptr(GPtrArray) stems = NULL;
           const VocabEntry *left;
 
-          if (!g_str_has_suffix (head, links[l]) || strlen (head) - strlen (links[l]) < 4)
+          if (!g_str_has_suffix (head, links[l]) || strlen (head) < strlen (links[l]) + 4)
             continue;
-          head[strlen (head) - strlen (links[l])] = '\0';
-          stems = parley_analyzer_terms (self->analyzer, lang, head, -1);
+          left_word = g_strndup (head, strlen (head) - strlen (links[l]));
+          stems = parley_analyzer_terms (self->analyzer, lang, left_word, -1);
           left = stems->len == 1 ? g_hash_table_lookup (vocab, stems->pdata[0]) : NULL;
           if (left == NULL)
-            left = g_hash_table_lookup (vocab, head);
+            left = g_hash_table_lookup (vocab, left_word);
           if (left != NULL && MIN (left->df, right->df) > best)
             {
               best = MIN (left->df, right->df);
@@ -1097,9 +1098,6 @@ split_compound (ParleyKb    *self,
               *left_out = g_strdup (left->term);
               *right_out = g_strdup (right->term);
             }
-          /* Restore for the next linking element. */
-          g_free (head);
-          head = g_strndup (term, cut - term);
         }
     }
   return best > 0;
@@ -1213,9 +1211,11 @@ filter_chunk (gint64   id,
 }
 
 typedef struct {
-  char  *term;
-  guint  count;
-  float  weight;
+  char   *term;
+  guint   count;
+  float   weight;
+  GBytes *postings;   /* once looked up */
+  gint64  df;
 } QueryTerm;
 
 typedef struct {
@@ -1229,7 +1229,7 @@ add_query_term (const char *term,
                 gpointer    user_data)
 {
   GArray *terms = user_data;
-  QueryTerm qt;
+  QueryTerm qt = { 0 };
 
   for (guint i = 0; i < terms->len; i++)
     if (strcmp (g_array_index (terms, QueryTerm, i).term, term) == 0)
@@ -1262,7 +1262,10 @@ add_expansion (const char *term,
 static void
 query_term_clear (gpointer data)
 {
-  g_free (((QueryTerm *) data)->term);
+  QueryTerm *qt = data;
+
+  g_free (qt->term);
+  g_clear_pointer (&qt->postings, g_bytes_unref);
 }
 
 static void
@@ -1309,13 +1312,11 @@ bm25_search (ParleyKb              *self,
       g_autofree char *key = term_key (lang, qt->term);
       g_autofree char *left = NULL;
       g_autofree char *right = NULL;
-      g_autoptr(GBytes) known = NULL;
       const VocabEntry *match;
-      gint64 df;
 
-      if (!parley_store_get_postings (self->store, key, &known, &df, error))
+      if (!parley_store_get_postings (self->store, key, &qt->postings, &qt->df, error))
         return -1;
-      if (known != NULL)
+      if (qt->postings != NULL)
         continue;
       if ((match = spell_match (self, lang, qt->term)) != NULL)
         {
@@ -1347,20 +1348,25 @@ bm25_search (ParleyKb              *self,
                              (const char * const *) seq->pdata, seq->len, add_expansion, &ectx);
   }
 
+  /* Corrected, split and expanded terms still need their postings. */
   for (guint i = 0; i < qterms->len; i++)
     {
-      const QueryTerm *qt = &g_array_index (qterms, QueryTerm, i);
-      g_autofree char *key = term_key (lang, qt->term);
+      QueryTerm *qt = &g_array_index (qterms, QueryTerm, i);
       ParleyIndexTerm it = { NULL, 0.0f, (float) qt->count * qt->weight };
-      gint64 df;
 
       if (it.weight <= 0.0f)
         continue;
-      if (!parley_store_get_postings (self->store, key, &it.postings, &df, error))
-        return -1;
-      if (it.postings == NULL)
-        continue;
-      it.idf = parley_bm25_idf (n_chunks, df);
+      if (qt->postings == NULL)
+        {
+          g_autofree char *key = term_key (lang, qt->term);
+
+          if (!parley_store_get_postings (self->store, key, &qt->postings, &qt->df, error))
+            return -1;
+          if (qt->postings == NULL)
+            continue;
+        }
+      it.postings = g_steal_pointer (&qt->postings);
+      it.idf = parley_bm25_idf (n_chunks, qt->df);
       g_array_append_val (iterms, it);
     }
 
