@@ -608,6 +608,8 @@ test_html_head (void)
     "<title>  Die   Anleitung </title>\n"
     "<meta name=\"Description\" content=\"Eine kurze Beschreibung\">\n"
     "<meta name=\"keywords\" content=\"vpn, netz\">\n"
+    "<meta name=\"questions\" content=\"Wie komme ich ins Netz?\">\n"
+    "<meta name=\"Questions\" content=\"VPN geht nicht\">\n"
     "<meta name=\"category\" content=\"Netzwerk\">\n"
     "<meta name=\"author\" content=\"\">\n"
     "<meta property=\"og:title\" content=\"ignored\">\n"
@@ -619,7 +621,9 @@ test_html_head (void)
   g_assert_cmpstr (doc->category, ==, "Netzwerk");
   g_assert_cmpstr (g_hash_table_lookup (doc->meta, "description"), ==, "Eine kurze Beschreibung");
   g_assert_cmpstr (g_hash_table_lookup (doc->meta, "keywords"), ==, "vpn, netz");
-  g_assert_cmpuint (g_hash_table_size (doc->meta), ==, 2);
+  /* A repeated <meta> is a list, as in front matter. */
+  g_assert_cmpstr (g_hash_table_lookup (doc->meta, "questions"), ==, "Wie komme ich ins Netz?, VPN geht nicht");
+  g_assert_cmpuint (g_hash_table_size (doc->meta), ==, 3);
   /* The <title> is metadata, not a block. */
   assert_heading (doc, 0, 1, "Überschrift");
   assert_text (doc, 1, "Text.");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "parley-error.h"
+#include "parley-fts-tokenizer.h"
 #include "parley-kb.h"
 #include "test-utils.h"
 
@@ -164,6 +165,83 @@ test_ingest_and_search (Fixture       *f,
   /* Chinese without spaces, segmented. */
   zh = search (f, "退货运费谁出", PARLEY_LANG_ZH);
   g_assert_cmpstr (top_doc (zh), ==, "zh/tuihuo.md");
+}
+
+/* The questions a document says it answers find it, in the customers' own
+ * words that its text never uses; from front matter and from HTML <meta>. */
+static void
+test_about_fields (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) md = NULL;
+  g_autoptr(GPtrArray) html = NULL;
+
+  ingest (f, NULL);
+  before = search (f, "parcel went to my old flat", PARLEY_LANG_EN);
+  g_assert_cmpstr (top_doc (before), !=, "en/shipping.md");
+
+  write_file (f, "en/shipping.md",
+              "---\ntitle: Shipping options\nlang: en\ncategory: shipping\n"
+              "questions:\n  - \"parcel went to my old flat\"\n  - \"when will my stuff show up\"\n---\n\n"
+              "Standard delivery takes 3 to 5 business days. Express delivery arrives the next day "
+              "when you order before 2 pm.\n", -1);
+  write_file (f, "en/gift.html",
+              "<html lang=\"en\"><head><title>Gift cards</title>"
+              "<meta name=\"questions\" content=\"present voucher balance\">"
+              "<meta name=\"questions\" content=\"lost the code my aunt sent\"></head>"
+              "<body><p>Check what is left on your card under Account.</p></body></html>", -1);
+  ingest (f, NULL);
+
+  md = search (f, "my parcel went to the old flat", PARLEY_LANG_EN);
+  g_assert_cmpstr (top_doc (md), ==, "en/shipping.md");
+  html = search (f, "aunt code lost", PARLEY_LANG_EN);
+  g_assert_cmpstr (top_doc (html), ==, "en/gift.html");
+}
+
+/* FTS5 over Parley's analyser: the same terms as Parley's own index, so
+ * Chinese is segmented and German stemmed; each language its own terms. */
+static void
+test_fts_tokenizer (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
+  struct { ParleyLang lang; const char *query; const char *doc; } cases[] = {
+    { PARLEY_LANG_ZH, "退货运费谁出", "zh/tuihuo.md" },
+    { PARLEY_LANG_DE, "Rücksendungen kostenlos?", "de/ruecksendung.md" },
+    { PARLEY_LANG_EN, "Express deliveries", "en/shipping.md" },
+  };
+
+  ingest (f, NULL);
+  g_assert_true (parley_fts_tokenizer_register (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (parley_store_build_fts (f->store, PARLEY_FTS_TAGGED, PARLEY_FTS_TOKENIZER, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) terms = parley_fts_query_terms (analyzer, cases[i].lang, cases[i].query);
+      g_autoptr(GArray) ids = parley_store_search_fts_terms (f->store, (const char * const *) terms, 5, &error);
+      ParleyChunkRecord rec = { 0 };
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_strv_length (terms), >, 0);
+      g_assert_true (g_str_has_prefix (terms[0], parley_lang_to_string (cases[i].lang)));
+      g_assert_cmpuint (ids->len, >, 0);
+      g_assert_true (parley_store_get_chunk (f->store, g_array_index (ids, gint64, 0), &rec, &error));
+      g_assert_cmpstr (rec.doc, ==, cases[i].doc);
+      parley_chunk_record_clear (&rec);
+    }
+
+  /* A term of one language does not find another's: "de:" terms only. */
+  {
+    const char *terms[] = { "en:kostenlos", NULL };
+    g_autoptr(GArray) ids = parley_store_search_fts_terms (f->store, terms, 5, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ids->len, ==, 0);
+  }
 }
 
 static void
@@ -485,6 +563,8 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
   ADD ("/kb/ingest-and-search", test_ingest_and_search);
+  ADD ("/kb/about-fields", test_about_fields);
+  ADD ("/kb/fts-tokenizer", test_fts_tokenizer);
   ADD ("/kb/typo-and-language-filter", test_typo_and_language_filter);
   ADD ("/kb/english-fallback", test_english_fallback);
   ADD ("/kb/category-filter", test_category_filter);

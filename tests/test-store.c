@@ -188,8 +188,8 @@ test_reopen (Fixture       *fx,
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
   g_autoptr(GHashTable) docs = NULL;
-  ParleyDocRecord doc = { (char *) "/docs/a.md", (char *) "A", (char *) "en", NULL, NULL,
-                          (char *) "markdown", (char *) "abc", 12 };
+  ParleyDocRecord doc = { .path = (char *) "/docs/a.md", .title = (char *) "A", .lang = (char *) "en",
+                          .format = (char *) "markdown", .hash = (char *) "abc", .bytes = 12 };
   gint64 id;
 
   g_assert_true (parley_store_set_meta (store, "k", "v1", &error));
@@ -301,6 +301,36 @@ test_open_newer (Fixture       *fx,
   g_assert_cmpstr (value, ==, "yes");
 }
 
+/* A schema-1 database (before documents had an "about" column) is migrated
+ * in place: its documents kept, and marked for re-reading at the next ingest. */
+static void
+test_migrate_v1 (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) docs = NULL;
+  ParleyDocRecord doc = { .path = (char *) "a.md", .title = (char *) "A", .lang = (char *) "en",
+                          .about = (char *) "returns", .format = (char *) "markdown",
+                          .hash = (char *) "abc", .bytes = 1 };
+  ParleyStoredDoc *stored;
+
+  g_assert_cmpint (parley_store_insert_doc (store, &doc, &error), >, 0);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; PRAGMA user_version = 1;");
+  store = open_ok (fx->path);
+  g_assert_cmpint (sqlite_int (fx->path, "PRAGMA user_version"), ==, PARLEY_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sqlite_int (fx->path, "SELECT count (*) FROM documents WHERE about = ''"), ==, 1);
+
+  docs = parley_store_list_docs (store, &error);
+  g_assert_no_error (error);
+  stored = g_hash_table_lookup (docs, "a.md");
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (stored->hash, ==, "");
+}
+
 static void
 test_open_not_a_file (Fixture       *fx,
                       gconstpointer  data)
@@ -339,8 +369,9 @@ insert_doc (ParleyStore *store,
             Inserted    *out)
 {
   g_autoptr(GError) error = NULL;
-  ParleyDocRecord doc = { (char *) path, (char *) "Returns", (char *) "en", (char *) "policy",
-                          (char *) "{\"tags\":\"x\"}", (char *) "markdown", (char *) "hash", 100 };
+  ParleyDocRecord doc = { .path = (char *) path, .title = (char *) "Returns", .lang = (char *) "en",
+                          .category = (char *) "policy", .meta_json = (char *) "{\"tags\":\"x\"}",
+                          .format = (char *) "markdown", .hash = (char *) "hash", .bytes = 100 };
   guint n_terms = 0;
 
   out->doc = parley_store_insert_doc (store, &doc, &error);
@@ -636,6 +667,7 @@ main (int   argc,
   ADD ("open/random-bytes", test_open_random_bytes);
   ADD ("open/foreign", test_open_foreign);
   ADD ("open/newer", test_open_newer);
+  ADD ("open/migrate-v1", test_migrate_v1);
   ADD ("open/not-a-file", test_open_not_a_file);
   ADD ("docs/delete", test_delete_doc);
   ADD ("lang-stats", test_lang_stats);

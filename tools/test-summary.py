@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Counts test cases in meson's testlog.json: each TAP 'ok'/'not ok' line of a
-GTest program is one case; a program without TAP output counts as one."""
+GTest program is one case; a program without TAP output counts as one.
+(meson's log does not record the protocol, so TAP is recognised by its lines.)"""
 import json
 import re
 import sys
@@ -13,7 +14,7 @@ try:
             out = t.get("stdout") or ""
             oks = len(re.findall(r"^ok \d+", out, re.M))
             bad = len(re.findall(r"^not ok \d+", out, re.M))
-            if t.get("protocol") != "tap" or oks + bad == 0:
+            if oks + bad == 0:
                 if t["result"] in ("OK", "EXPECTEDFAIL", "SKIP"):
                     passed += 1
                 else:

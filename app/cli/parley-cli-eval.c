@@ -2,9 +2,12 @@
  *
  * The KB is ingested into a fresh database; every question of
  * <questions>/<lang>.tsv (question<TAB>doc,doc…) is searched with Parley's
- * retrieval and with SQLite FTS5's default tokenizer (unicode61) ranked by
- * its bm25(), over the same child chunks. A question counts as found at
- * rank r when the r-th hit is a chunk of one of its relevant documents.
+ * retrieval, with SQLite FTS5's default tokenizer (unicode61) ranked by its
+ * bm25(), and with FTS5 over Parley's analyser (the "parley" tokenizer:
+ * the same terms as Parley's index, without spelling correction, compound
+ * splitting or the thesaurus), over the same child chunks. A question
+ * counts as found at rank r when the r-th document is one of its relevant
+ * documents.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +21,7 @@
 
 #include "parley-cli.h"
 #include "parley-error.h"
+#include "parley-fts-tokenizer.h"
 
 #define EVAL_DEPTH 10
 
@@ -62,6 +66,55 @@ quiet_progress (const char               *path,
 {
   if (outcome == PARLEY_INGEST_FAILED)
     fprintf (stderr, "parley: skipped %s: %s\n", path, error->message);
+}
+
+/* The rank of the first relevant document among FTS5's chunks, collapsed
+ * to documents as Parley's are; 0 if none in the first EVAL_DEPTH. */
+static guint
+fts_rank (ParleyStore   *store,
+          GArray        *ids,
+          char * const  *relevant)
+{
+  g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint h = 0; h < ids->len && docs->len < EVAL_DEPTH; h++)
+    {
+      ParleyChunkRecord rec = { 0 };
+      guint rank = 0;
+
+      if (parley_store_get_chunk (store, g_array_index (ids, gint64, h), &rec, NULL) &&
+          !g_ptr_array_find_with_equal_func (docs, rec.doc, g_str_equal, NULL))
+        {
+          g_ptr_array_add (docs, g_strdup (rec.doc));
+          if (is_relevant (relevant, rec.doc))
+            rank = docs->len;
+        }
+      parley_chunk_record_clear (&rec);
+      if (rank > 0)
+        return rank;
+    }
+  return 0;
+}
+
+static void
+score_sum (Score       *total,
+           const Score *s)
+{
+  total->n += s->n;
+  total->at1 += s->at1;
+  total->at5 += s->at5;
+  total->rr += s->rr;
+}
+
+static void
+print_scores (const char  *name,
+              const Score *ours,
+              const Score *fts,
+              const Score *fts_parley)
+{
+  printf ("%-5s %4u   %6.3f %6.3f %6.3f   %6.3f %6.3f %6.3f   %6.3f %6.3f %6.3f\n", name, ours->n,
+          recall1 (ours), recall5 (ours), mrr (ours), recall1 (fts), recall5 (fts), mrr (fts),
+          recall1 (fts_parley), recall5 (fts_parley), mrr (fts_parley));
 }
 
 static void
@@ -109,7 +162,8 @@ eval_kb (int    argc,
   ParleyIngestReport report;
   const char *paths[2] = { NULL, NULL };
   ParleyLang only = PARLEY_LANG_UNKNOWN;
-  Score total = { 0 }, total_fts = { 0 };
+  Score total = { 0 }, total_fts = { 0 }, total_fts_parley = { 0 };
+  g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
   gboolean below = FALSE;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -139,7 +193,9 @@ eval_kb (int    argc,
   kb = parley_kb_new (store);
   if (!parley_kb_ingest (kb, paths, NULL, quiet_progress, NULL, &report, &error))
     goto out;
-  if (!parley_store_build_fts (store, "unicode61", &error))
+  if (!parley_store_build_fts (store, PARLEY_FTS_UNICODE61, "unicode61", &error) ||
+      !parley_fts_tokenizer_register (store, &error) ||
+      !parley_store_build_fts (store, PARLEY_FTS_TAGGED, PARLEY_FTS_TOKENIZER, &error))
     goto out;
 
   json_builder_begin_object (b);
@@ -148,8 +204,9 @@ eval_kb (int    argc,
 
   if (!json)
     {
-      printf ("%-5s %4s   %-22s   %-22s\n", "", "", "Parley", "FTS5 unicode61 bm25");
-      printf ("%-5s %4s   %6s %6s %6s   %6s %6s %6s\n", "lang", "n", "R@1", "R@5", "MRR", "R@1", "R@5", "MRR");
+      printf ("%-5s %4s   %-20s   %-20s   %-20s\n", "", "", "Parley", "FTS5 unicode61", "FTS5 parley tokenizer");
+      printf ("%-5s %4s   %6s %6s %6s   %6s %6s %6s   %6s %6s %6s\n", "lang", "n",
+              "R@1", "R@5", "MRR", "R@1", "R@5", "MRR", "R@1", "R@5", "MRR");
     }
 
   for (guint l = 0; l < PARLEY_N_LANGS; l++)
@@ -157,7 +214,7 @@ eval_kb (int    argc,
       g_autofree char *file = g_strdup_printf ("%s/%s.tsv", questions_dir, parley_lang_to_string (l));
       g_autofree char *contents = NULL;
       g_auto(GStrv) lines = NULL;
-      Score ours = { 0 }, fts = { 0 };
+      Score ours = { 0 }, fts = { 0 }, fts_parley = { 0 };
 
       if (only != PARLEY_LANG_UNKNOWN && only != l)
         continue;
@@ -176,9 +233,11 @@ eval_kb (int    argc,
           g_auto(GStrv) relevant = NULL;
           g_autoptr(GPtrArray) hits = NULL;
           g_autoptr(GArray) fts_ids = NULL;
+          g_autoptr(GArray) tagged_ids = NULL;
+          g_auto(GStrv) terms = NULL;
           ParleySearchOptions opts = { detect ? PARLEY_LANG_UNKNOWN : (ParleyLang) l, EVAL_DEPTH };
           ParleySearchInfo info;
-          guint rank = 0, fts_rank = 0;
+          guint rank = 0, rank_fts, rank_tagged;
 
           g_strchomp (lines[i]);
           if (*lines[i] == '\0' || *lines[i] == '#')
@@ -202,38 +261,31 @@ eval_kb (int    argc,
               rank = h + 1;
           score_add (&ours, rank);
 
-          /* FTS5's chunks, collapsed to documents as Parley's are. */
           fts_ids = parley_store_search_fts (store, fields[0], parley_lang_to_string (l), EVAL_DEPTH * 4, &error);
           if (fts_ids == NULL)
             goto out;
-          {
-            g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func (g_free);
+          rank_fts = fts_rank (store, fts_ids, relevant);
+          score_add (&fts, rank_fts);
 
-            for (guint h = 0; h < fts_ids->len && fts_rank == 0 && docs->len < EVAL_DEPTH; h++)
-              {
-                ParleyChunkRecord rec = { 0 };
-
-                if (parley_store_get_chunk (store, g_array_index (fts_ids, gint64, h), &rec, NULL) &&
-                    !g_ptr_array_find_with_equal_func (docs, rec.doc, g_str_equal, NULL))
-                  {
-                    g_ptr_array_add (docs, g_strdup (rec.doc));
-                    if (is_relevant (relevant, rec.doc))
-                      fts_rank = docs->len;
-                  }
-                parley_chunk_record_clear (&rec);
-              }
-          }
-          score_add (&fts, fts_rank);
+          terms = parley_fts_query_terms (analyzer, l, fields[0]);
+          tagged_ids = parley_store_search_fts_terms (store, (const char * const *) terms, EVAL_DEPTH * 4, &error);
+          if (tagged_ids == NULL)
+            goto out;
+          rank_tagged = fts_rank (store, tagged_ids, relevant);
+          score_add (&fts_parley, rank_tagged);
 
           if (verbose && (rank == 0 || rank > 5))
-            fprintf (stderr, "miss [%s] %s → %s (want %s)\n", parley_lang_to_string (l), fields[0],
-                     hits->len > 0 ? ((ParleyHit *) hits->pdata[0])->rec.doc : "nothing", fields[1]);
+            fprintf (stderr, "miss [%s] %s → %s (want %s; rank in FTS5 unicode61 %u, parley tokenizer %u)\n",
+                     parley_lang_to_string (l), fields[0],
+                     hits->len > 0 ? ((ParleyHit *) hits->pdata[0])->rec.doc : "nothing", fields[1],
+                     rank_fts, rank_tagged);
         }
 
       if (ours.n == 0)
         continue;
-      total.n += ours.n; total.at1 += ours.at1; total.at5 += ours.at5; total.rr += ours.rr;
-      total_fts.n += fts.n; total_fts.at1 += fts.at1; total_fts.at5 += fts.at5; total_fts.rr += fts.rr;
+      score_sum (&total, &ours);
+      score_sum (&total_fts, &fts);
+      score_sum (&total_fts_parley, &fts_parley);
       below |= recall5 (&ours) < fail_under;
 
       json_builder_set_member_name (b, parley_lang_to_string (l));
@@ -242,15 +294,16 @@ eval_kb (int    argc,
       json_builder_add_int_value (b, ours.n);
       add_score_json (b, "parley", &ours);
       add_score_json (b, "fts5", &fts);
+      add_score_json (b, "fts5_parley", &fts_parley);
       json_builder_end_object (b);
 
       if (!json)
-        printf ("%-5s %4u   %6.3f %6.3f %6.3f   %6.3f %6.3f %6.3f\n", parley_lang_to_string (l), ours.n,
-                recall1 (&ours), recall5 (&ours), mrr (&ours), recall1 (&fts), recall5 (&fts), mrr (&fts));
+        print_scores (parley_lang_to_string (l), &ours, &fts, &fts_parley);
     }
   json_builder_end_object (b);
   add_score_json (b, "parley", &total);
   add_score_json (b, "fts5", &total_fts);
+  add_score_json (b, "fts5_parley", &total_fts_parley);
   json_builder_set_member_name (b, "documents");
   json_builder_add_int_value (b, report.added);
   json_builder_end_object (b);
@@ -264,9 +317,7 @@ eval_kb (int    argc,
       cli_print_json (root, TRUE);
     }
   else
-    printf ("%-5s %4u   %6.3f %6.3f %6.3f   %6.3f %6.3f %6.3f\n", "all", total.n,
-            recall1 (&total), recall5 (&total), mrr (&total),
-            recall1 (&total_fts), recall5 (&total_fts), mrr (&total_fts));
+    print_scores ("all", &total, &total_fts, &total_fts_parley);
 
 out:
   g_clear_object (&kb);

@@ -184,23 +184,37 @@ document_set_field (char       **field,
   *field = collapse_title (text, len);
 }
 
+typedef enum {
+  META_REPLACE,   /* a later value replaces an earlier one (front matter keys) */
+  META_APPEND,    /* values are joined with ", " as a list would be (repeated <meta>) */
+} MetaMode;
+
+#define MAX_META_VALUE (64 * 1024)
+
 static void
 document_add_meta (ParleyDocument *doc,
                    const char     *key,
                    gsize           key_len,
                    const char     *value,
                    gsize           value_len,
-                   gboolean        replace)
+                   MetaMode        mode)
 {
   g_autofree char *k = collapse_text (key, key_len);
   g_autofree char *v = collapse_text (value, value_len);
   g_autofree char *lower = NULL;
+  const char *old;
 
   if (k == NULL || v == NULL)
     return;
   lower = g_ascii_strdown (k, -1);
-  if (!replace && g_hash_table_contains (doc->meta, lower))
-    return;
+  old = g_hash_table_lookup (doc->meta, lower);
+  if (mode == META_APPEND && old != NULL)
+    {
+      if (strlen (old) + strlen (v) > MAX_META_VALUE)
+        return;
+      g_hash_table_replace (doc->meta, g_steal_pointer (&lower), g_strconcat (old, ", ", v, NULL));
+      return;
+    }
   g_hash_table_replace (doc->meta, g_steal_pointer (&lower), g_steal_pointer (&v));
 }
 
@@ -531,7 +545,7 @@ html_read_meta (ParleyDocument *doc,
   else if (g_str_equal (key, "language"))
     document_set_field (&doc->lang, content, strlen (content));
   else if (!is_presentation_meta (key))
-    document_add_meta (doc, key, strlen (key), content, strlen (content), FALSE);
+    document_add_meta (doc, key, strlen (key), content, strlen (content), META_APPEND);
 }
 
 /* Title, language and <meta> from anywhere in the document. */
@@ -852,7 +866,7 @@ front_matter_store (FrontMatter *fm)
       else if (g_ascii_strcasecmp (key, "category") == 0)
         document_set_field (&fm->doc->category, value->str, value->len);
       else
-        document_add_meta (fm->doc, key, strlen (key), value->str, value->len, TRUE);
+        document_add_meta (fm->doc, key, strlen (key), value->str, value->len, META_REPLACE);
     }
 
   g_clear_pointer (&fm->key, g_free);

@@ -34,7 +34,7 @@
 #define COMPACT_RATIO     0.25      /* rebuild the index when this share of it is deleted */
 #define RRF_K             60.0
 #define FUZZY_WEIGHT      0.8f
-#define EXPAND_WEIGHT     0.4f      /* a thesaurus term, relative to a query term */
+#define EXPAND_WEIGHT     0.2f      /* a thesaurus term, relative to a query term */
 #define SPLIT_WEIGHT      0.7f      /* each part of a split compound */
 
 struct _ParleyKb
@@ -126,14 +126,39 @@ parley_hit_free (ParleyHit *hit)
   g_free (hit);
 }
 
-/* The text of a child chunk that is indexed: its document title and
- * heading path give it context ("Returns › Refunds" for "They take 5 days"). */
+/* The text of a child chunk that is indexed: its document's title and
+ * what the document is about, and its heading path, give it context
+ * ("Returns › Refunds" for "They take 5 days"). */
 static char *
 index_text (const char *title,
+            const char *about,
             const char *heading,
             const char *text)
 {
-  return g_strjoin ("\n", title != NULL ? title : "", heading != NULL ? heading : "", text, NULL);
+  return g_strjoin ("\n", title != NULL ? title : "", about != NULL ? about : "",
+                    heading != NULL ? heading : "", text, NULL);
+}
+
+/* What a document says it is about, from its metadata: the author's
+ * description and keywords, and the customer questions it answers (a
+ * help centre's "questions" field, in the customers' own words). */
+static char *
+about_text (GHashTable *meta)
+{
+  static const char * const keys[] = { "description", "summary", "keywords", "tags", "questions" };
+  g_autoptr(GString) about = g_string_new (NULL);
+
+  for (guint i = 0; meta != NULL && i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *value = g_hash_table_lookup (meta, keys[i]);
+
+      if (value == NULL)
+        continue;
+      if (about->len > 0)
+        g_string_append_c (about, '\n');
+      g_string_append (about, value);
+    }
+  return g_string_free (g_steal_pointer (&about), about->len == 0);
 }
 
 static char *
@@ -357,6 +382,7 @@ process_job (Job *job)
                                                                 : title_from_path (job->doc);
   job->record.lang = g_strdup (parley_lang_to_string (job->lang));
   job->record.category = g_strdup (doc->category);
+  job->record.about = about_text (doc->meta);
   job->record.meta_json = meta_to_json (doc->meta);
   job->record.format = g_strdup (parley_format_to_string (format));
   job->record.hash = g_strdup (job->hash);
@@ -376,7 +402,8 @@ process_job (Job *job)
         {
           ParleyChunk *child = chunk->children->pdata[j];
           AnalysedChunk *ac = g_new0 (AnalysedChunk, 1);
-          g_autofree char *text = index_text (job->record.title, child->heading, child->text);
+          g_autofree char *text = index_text (job->record.title, job->record.about,
+                                                      child->heading, child->text);
 
           ac->terms = analyse_terms (analyzer, job->lang, text, &ac->n_terms);
           ac->heading = g_steal_pointer (&child->heading);
@@ -914,13 +941,14 @@ static void
 reindex_chunk (gint64      chunk_id,
                const char *lang_code,
                const char *title,
+               const char *about,
                const char *heading,
                const char *text,
                gpointer    user_data)
 {
   ReindexCtx *ctx = user_data;
   ParleyLang lang = parley_lang_from_string (lang_code);
-  g_autofree char *indexed = index_text (title, heading, text);
+  g_autofree char *indexed = index_text (title, about, heading, text);
   g_autoptr(GArray) terms = NULL;
   guint n_terms = 0;
 

@@ -21,18 +21,6 @@
 
 #define PARLEY_APPLICATION_ID 0x50524C59 /* "PRLY" */
 
-struct _ParleyStore
-{
-  GObject       parent_instance;
-
-  /* owned */
-  char         *path;
-  sqlite3      *db;
-  sqlite3_stmt *stmts[32];
-  guint         in_transaction : 1;
-};
-
-G_DEFINE_FINAL_TYPE (ParleyStore, parley_store, G_TYPE_OBJECT)
 
 typedef enum {
   STMT_BEGIN,
@@ -65,8 +53,23 @@ typedef enum {
   STMT_STATS_LANG,
   STMT_FTS_INSERT,
   STMT_FTS_SEARCH,
+  STMT_FTS_TAGGED_INSERT,
+  STMT_FTS_TAGGED_SEARCH,
   N_STMTS
 } StmtId;
+
+struct _ParleyStore
+{
+  GObject       parent_instance;
+
+  /* owned */
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_STMTS];
+  guint         in_transaction : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ParleyStore, parley_store, G_TYPE_OBJECT)
 
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -76,8 +79,8 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_SET_META] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   [STMT_LIST_DOCS] = "SELECT id, path, hash FROM documents",
-  [STMT_INSERT_DOC] = "INSERT INTO documents (path, title, lang, category, meta, format, hash, bytes, ingested_at) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, unixepoch ())",
+  [STMT_INSERT_DOC] = "INSERT INTO documents (path, title, lang, category, meta, format, hash, bytes, about, ingested_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, unixepoch ())",
   [STMT_DOC_CHILD_STATS] = "SELECT d.lang, count (c.id), coalesce (sum (c.n_terms), 0) "
                            "FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id AND c.parent_id IS NOT NULL "
                            "WHERE d.id = ?1 GROUP BY d.id",
@@ -89,7 +92,7 @@ static const char * const stmt_sql[N_STMTS] = {
                      "LEFT JOIN chunks p ON p.id = c.parent_id WHERE c.id = ?1",
   [STMT_CHUNKS_IN_CATEGORY] = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id "
                               "WHERE d.category = ?1 AND c.parent_id IS NOT NULL",
-  [STMT_FOREACH_CHILD] = "SELECT c.id, d.lang, d.title, c.heading, c.text FROM chunks c "
+  [STMT_FOREACH_CHILD] = "SELECT c.id, d.lang, d.title, d.about, c.heading, c.text FROM chunks c "
                          "JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL ORDER BY c.id",
   [STMT_GET_POSTINGS] = "SELECT df, data FROM postings WHERE term = ?1",
   [STMT_PUT_POSTINGS] = "INSERT INTO postings (term, df, data) VALUES (?1, ?2, ?3) "
@@ -117,10 +120,16 @@ static const char * const stmt_sql[N_STMTS] = {
                  "(SELECT count (*) FROM vectors)",
   [STMT_STATS_LANG] = "SELECT lang, count (*) FROM documents GROUP BY lang",
   [STMT_FTS_INSERT] = "INSERT INTO fts_baseline (rowid, text, lang) "
-                      "SELECT c.id, coalesce (d.title, '') || ' ' || coalesce (c.heading, '') || ' ' || c.text, d.lang "
+                      "SELECT c.id, d.title || ' ' || d.about || ' ' || coalesce (c.heading, '') || ' ' || c.text, d.lang "
                       "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL",
   [STMT_FTS_SEARCH] = "SELECT rowid, -bm25 (fts_baseline) FROM fts_baseline "
                       "WHERE fts_baseline MATCH ?1 AND lang = ?2 ORDER BY rank LIMIT ?3",
+  [STMT_FTS_TAGGED_INSERT] = "INSERT INTO fts_tagged (rowid, text) "
+                             "SELECT c.id, d.lang || char (10) || d.title || ' ' || d.about || ' ' || "
+                             "coalesce (c.heading, '') || ' ' || c.text "
+                             "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL",
+  [STMT_FTS_TAGGED_SEARCH] = "SELECT rowid, -bm25 (fts_tagged) FROM fts_tagged "
+                             "WHERE fts_tagged MATCH ?1 ORDER BY rank LIMIT ?2",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -177,6 +186,11 @@ static const char * const migrations[] = {
   ");"
   "CREATE TRIGGER chunks_tombstone AFTER DELETE ON chunks WHEN old.parent_id IS NOT NULL "
   "BEGIN INSERT OR IGNORE INTO tombstones (chunk_id) VALUES (old.id); END;",
+
+  /* 2: what a document is about (description, tags, questions it answers),
+   * indexed with its chunks; stored documents are re-read at the next ingest. */
+  "ALTER TABLE documents ADD COLUMN about TEXT NOT NULL DEFAULT '';"
+  "UPDATE documents SET hash = '';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
@@ -607,6 +621,7 @@ parley_store_insert_doc (ParleyStore            *self,
   sqlite3_bind_text (stmt, 6, doc->format, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 7, doc->hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 8, doc->bytes);
+  sqlite3_bind_text (stmt, 9, doc->about != NULL ? doc->about : "", -1, SQLITE_STATIC);
   if (!step_done (self, stmt, "insert document", error))
     return -1;
   return sqlite3_last_insert_rowid (self->db);
@@ -807,6 +822,7 @@ parley_store_foreach_child (ParleyStore          *self,
           (const char *) sqlite3_column_text (stmt, 2),
           (const char *) sqlite3_column_text (stmt, 3),
           (const char *) sqlite3_column_text (stmt, 4),
+          (const char *) sqlite3_column_text (stmt, 5),
           user_data);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -1093,84 +1109,101 @@ parley_store_get_stats (ParleyStore       *self,
   return TRUE;
 }
 
+static fts5_api *
+get_fts5_api (ParleyStore  *self,
+              GError      **error)
+{
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT fts5 (?1)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_pointer (stmt, 1, &api, "fts5_api_ptr", NULL);
+      rc = sqlite3_step (stmt);
+      rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK || api == NULL)
+    {
+      set_sqlite_error (self, rc != SQLITE_OK ? rc : SQLITE_ERROR, "find FTS5", error);
+      return NULL;
+    }
+  return api;
+}
+
+/**
+ * parley_store_add_fts_tokenizer:
+ * @tokenizer: (transfer none): must outlive the store
+ * @destroy: (nullable): frees @user_data when the connection closes
+ *
+ * Registers an FTS5 tokenizer on this store's connection.
+ */
+gboolean
+parley_store_add_fts_tokenizer (ParleyStore            *self,
+                                const char             *name,
+                                struct fts5_tokenizer  *tokenizer,
+                                gpointer                user_data,
+                                GDestroyNotify          destroy,
+                                GError                **error)
+{
+  fts5_api *api = get_fts5_api (self, error);
+  int rc;
+
+  if (api == NULL)
+    return FALSE;
+  rc = api->xCreateTokenizer (api, name, user_data, tokenizer, destroy);
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (self, rc, "register FTS5 tokenizer", error);
+  return TRUE;
+}
+
 /**
  * parley_store_build_fts:
  * @tokenizer: an FTS5 tokenizer spec, e.g. "unicode61 remove_diacritics 2"
  *
- * (Re)builds the FTS5 baseline table over the child chunks, for comparing
- * Parley's retrieval with SQLite's own.
+ * (Re)builds an FTS5 table over the child chunks, for comparing Parley's
+ * retrieval with SQLite's own.
  */
 gboolean
-parley_store_build_fts (ParleyStore  *self,
-                        const char   *tokenizer,
-                        GError      **error)
+parley_store_build_fts (ParleyStore     *self,
+                        ParleyFtsTable   table,
+                        const char      *tokenizer,
+                        GError         **error)
 {
+  static const char * const names[] = { "fts_baseline", "fts_tagged" };
+  static const char * const columns[] = { "text, lang UNINDEXED", "text" };
+  StmtId insert = table == PARLEY_FTS_TAGGED ? STMT_FTS_TAGGED_INSERT : STMT_FTS_INSERT;
+  StmtId search = table == PARLEY_FTS_TAGGED ? STMT_FTS_TAGGED_SEARCH : STMT_FTS_SEARCH;
   g_autofree char *quoted = NULL;
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
 
-  g_clear_pointer (&self->stmts[STMT_FTS_INSERT], sqlite3_finalize);
-  g_clear_pointer (&self->stmts[STMT_FTS_SEARCH], sqlite3_finalize);
+  g_clear_pointer (&self->stmts[insert], sqlite3_finalize);
+  g_clear_pointer (&self->stmts[search], sqlite3_finalize);
 
   /* The spec is ours, not user input; quote it all the same. */
   quoted = sqlite3_mprintf ("%Q", tokenizer);
-  sql = g_strdup_printf ("DROP TABLE IF EXISTS fts_baseline;"
-                         "CREATE VIRTUAL TABLE fts_baseline USING fts5 (text, lang UNINDEXED, tokenize = %s);",
-                         quoted);
+  sql = g_strdup_printf ("DROP TABLE IF EXISTS %s;"
+                         "CREATE VIRTUAL TABLE %s USING fts5 (%s, tokenize = %s);",
+                         names[table], names[table], columns[table], quoted);
   sqlite3_free (g_steal_pointer (&quoted));
   if (!exec_sql (self, sql, error))
     return FALSE;
-  if ((stmt = get_stmt (self, STMT_FTS_INSERT, error)) == NULL)
+  if ((stmt = get_stmt (self, insert, error)) == NULL)
     return FALSE;
-  return step_done (self, stmt, "fill FTS5 baseline", error);
+  return step_done (self, stmt, "fill FTS5 table", error);
 }
 
-/**
- * parley_store_search_fts:
- * @query: words; each is quoted and the words are OR-ed, as a search box would
- *
- * Returns: (transfer full) (element-type gint64): child chunk ids by bm25()
- */
-GArray *
-parley_store_search_fts (ParleyStore  *self,
-                         const char   *query,
-                         const char   *lang,
-                         guint         k,
-                         GError      **error)
+static GArray *
+run_fts_search (ParleyStore   *self,
+                sqlite3_stmt  *stmt,
+                GError       **error)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GString) match = g_string_new (NULL);
-  sqlite3_stmt *stmt;
-  const char *p = query;
   int rc;
 
-  /* Split on anything that is not a letter or digit, quote each word. */
-  while (*p != '\0')
-    {
-      const char *start;
-
-      while (*p != '\0' && !g_unichar_isalnum (g_utf8_get_char_validated (p, -1)))
-        p = g_utf8_find_next_char (p, NULL) ? g_utf8_next_char (p) : p + 1;
-      start = p;
-      while (*p != '\0' && g_unichar_isalnum (g_utf8_get_char_validated (p, -1)))
-        p = g_utf8_next_char (p);
-      if (p > start)
-        {
-          if (match->len > 0)
-            g_string_append (match, " OR ");
-          g_string_append_c (match, '"');
-          g_string_append_len (match, start, p - start);
-          g_string_append_c (match, '"');
-        }
-    }
-
-  if (match->len == 0)
-    return g_steal_pointer (&ids);
-  if ((stmt = get_stmt (self, STMT_FTS_SEARCH, error)) == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, match->str, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, lang, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, k);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -1186,6 +1219,94 @@ parley_store_search_fts (ParleyStore  *self,
   return g_steal_pointer (&ids);
 }
 
+static void
+append_fts_string (GString    *match,
+                   const char *word,
+                   gssize      len)
+{
+  if (len < 0)
+    len = strlen (word);
+  if (match->len > 0)
+    g_string_append (match, " OR ");
+  g_string_append_c (match, '"');
+  for (gssize i = 0; i < len; i++)
+    {
+      if (word[i] == '"')
+        g_string_append_c (match, '"');
+      g_string_append_c (match, word[i]);
+    }
+  g_string_append_c (match, '"');
+}
+
+/**
+ * parley_store_search_fts:
+ * @query: words; each is quoted and the words are OR-ed, as a search box would
+ *
+ * Returns: (transfer full) (element-type gint64): child chunk ids by bm25()
+ */
+GArray *
+parley_store_search_fts (ParleyStore  *self,
+                         const char   *query,
+                         const char   *lang,
+                         guint         k,
+                         GError      **error)
+{
+  g_autoptr(GString) match = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  const char *p = query;
+
+  /* Split on anything that is not a letter or digit, quote each word. */
+  while (*p != '\0')
+    {
+      const char *start;
+
+      while (*p != '\0' && !g_unichar_isalnum (g_utf8_get_char_validated (p, -1)))
+        p = g_utf8_find_next_char (p, NULL) ? g_utf8_next_char (p) : p + 1;
+      start = p;
+      while (*p != '\0' && g_unichar_isalnum (g_utf8_get_char_validated (p, -1)))
+        p = g_utf8_next_char (p);
+      if (p > start)
+        append_fts_string (match, start, p - start);
+    }
+
+  if (match->len == 0)
+    return g_array_new (FALSE, FALSE, sizeof (gint64));
+  if ((stmt = get_stmt (self, STMT_FTS_SEARCH, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, match->str, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, lang, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, k);
+  return run_fts_search (self, stmt, error);
+}
+
+/**
+ * parley_store_search_fts_terms:
+ * @terms: (array zero-terminated=1): language-tagged terms ("de:rucksend"),
+ *   as the tagged table's tokenizer indexes them
+ *
+ * Returns: (transfer full) (element-type gint64): child chunk ids of the
+ *   tagged FTS5 table by bm25(), any term matching
+ */
+GArray *
+parley_store_search_fts_terms (ParleyStore         *self,
+                               const char * const  *terms,
+                               guint                k,
+                               GError             **error)
+{
+  g_autoptr(GString) match = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; terms[i] != NULL; i++)
+    append_fts_string (match, terms[i], -1);
+  if (match->len == 0)
+    return g_array_new (FALSE, FALSE, sizeof (gint64));
+  if ((stmt = get_stmt (self, STMT_FTS_TAGGED_SEARCH, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, match->str, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, k);
+  return run_fts_search (self, stmt, error);
+}
+
 void
 parley_doc_record_clear (ParleyDocRecord *doc)
 {
@@ -1193,6 +1314,7 @@ parley_doc_record_clear (ParleyDocRecord *doc)
   g_clear_pointer (&doc->title, g_free);
   g_clear_pointer (&doc->lang, g_free);
   g_clear_pointer (&doc->category, g_free);
+  g_clear_pointer (&doc->about, g_free);
   g_clear_pointer (&doc->meta_json, g_free);
   g_clear_pointer (&doc->format, g_free);
   g_clear_pointer (&doc->hash, g_free);

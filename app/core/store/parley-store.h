@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
 
-#define PARLEY_STORE_SCHEMA_VERSION 1
+#define PARLEY_STORE_SCHEMA_VERSION 2
 
 typedef struct {
   gint64  id;
@@ -26,6 +26,8 @@ typedef struct {
   char   *title;
   char   *lang;
   char   *category;
+  char   *about;       /* (nullable) what the document is about: description,
+                        * tags, questions it answers; indexed with every chunk */
   char   *meta_json;
   char   *format;
   char   *hash;
@@ -66,6 +68,7 @@ typedef void (*ParleyStoreVectorFunc) (gint64        chunk_id,
 typedef void (*ParleyStoreChunkFunc)  (gint64        chunk_id,
                                        const char   *lang,
                                        const char   *title,
+                                       const char   *about,
                                        const char   *heading,
                                        const char   *text,
                                        gpointer      user_data);
@@ -176,13 +179,34 @@ gboolean     parley_store_get_stats          (ParleyStore       *self,
                                               ParleyStoreStats  *stats,
                                               GError           **error);
 
-/* FTS5 baseline (for eval and bench): a contentless table over the child chunks. */
+/* FTS5 (for eval and bench), over the child chunks with their titles:
+ * with SQLite's own unicode61 tokenizer, or with a tokenizer registered by
+ * the caller that reads each row as "<lang>\n<text>" and indexes
+ * language-tagged terms ("de:rucksend"), as Parley's own index does. */
+typedef enum {
+  PARLEY_FTS_UNICODE61,
+  PARLEY_FTS_TAGGED,
+} ParleyFtsTable;
+
+struct fts5_tokenizer;
+
+gboolean     parley_store_add_fts_tokenizer  (ParleyStore       *self,
+                                              const char        *name,
+                                              struct fts5_tokenizer *tokenizer,
+                                              gpointer           user_data,
+                                              GDestroyNotify     destroy,
+                                              GError           **error);
 gboolean     parley_store_build_fts          (ParleyStore       *self,
+                                              ParleyFtsTable     table,
                                               const char        *tokenizer,
                                               GError           **error);
 GArray      *parley_store_search_fts         (ParleyStore       *self,
                                               const char        *query,
                                               const char        *lang,
+                                              guint              k,
+                                              GError           **error);
+GArray      *parley_store_search_fts_terms   (ParleyStore       *self,
+                                              const char * const *terms,
                                               guint              k,
                                               GError           **error);
 
