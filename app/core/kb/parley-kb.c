@@ -158,7 +158,9 @@ about_text (GHashTable *meta)
         g_string_append_c (about, '\n');
       g_string_append (about, value);
     }
-  return g_string_free (g_steal_pointer (&about), about->len == 0);
+  if (about->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&about), FALSE);
 }
 
 static char *
