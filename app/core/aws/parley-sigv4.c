@@ -466,6 +466,22 @@ compute_signature (const char *secret,
   return hex;
 }
 
+/* The string to sign for @canonical (returned in @sts) and its signature. */
+static char *
+sign_canonical (const char  *canonical,
+                const char  *amz_date,
+                const char  *date,
+                const char  *region,
+                const char  *service,
+                const char  *secret,
+                char       **sts)
+{
+  g_autofree char *hash = parley_sha256_hex (canonical, strlen (canonical));
+
+  *sts = g_strdup_printf (ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, date, region, service, hash);
+  return compute_signature (secret, date, region, service, *sts);
+}
+
 static gboolean
 check_params (const ParleyHttpRequest  *request,
               const ParleySigv4Params  *params,
@@ -534,12 +550,8 @@ parley_sigv4_sign (ParleyHttpRequest        *request,
   canonical = build_canonical_request (request->method, request->path, canonical_query, canon, payload_hash,
                                        params->flags & PARLEY_SIGV4_NORMALIZE_PATH, &signed_headers);
   scope = g_strdup_printf ("%s/%s/%s/aws4_request", date, params->region, params->service);
-  {
-    g_autofree char *hash = parley_sha256_hex (canonical, strlen (canonical));
-
-    sts = g_strdup_printf (ALGORITHM "\n%s\n%s\n%s", amz_date, scope, hash);
-  }
-  signature = compute_signature (params->keys->secret_access_key, date, params->region, params->service, sts);
+  signature = sign_canonical (canonical, amz_date, date, params->region, params->service,
+                              params->keys->secret_access_key, &sts);
   authorization = g_strdup_printf (ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
                                    params->keys->access_key_id, scope, signed_headers, signature);
   parley_http_headers_set (request->headers, "Authorization", authorization);
@@ -611,13 +623,8 @@ parley_sigv4_presign (const ParleyHttpRequest  *request,
   result->canonical_request = build_canonical_request (request->method, request->path, canonical_query, canon,
                                                        payload_hash, params->flags & PARLEY_SIGV4_NORMALIZE_PATH,
                                                        &result->signed_headers);
-  {
-    g_autofree char *hash = parley_sha256_hex (result->canonical_request, strlen (result->canonical_request));
-
-    result->string_to_sign = g_strdup_printf (ALGORITHM "\n%s\n%s\n%s", amz_date, scope, hash);
-  }
-  result->signature = compute_signature (params->keys->secret_access_key, date, params->region, params->service,
-                                         result->string_to_sign);
+  result->signature = sign_canonical (result->canonical_request, amz_date, date, params->region, params->service,
+                                      params->keys->secret_access_key, &result->string_to_sign);
   result->query = g_strdup_printf ("%s&X-Amz-Signature=%s", canonical_query, result->signature);
   return TRUE;
 }
@@ -741,12 +748,7 @@ parley_sigv4_verify (const ParleyHttpRequest  *request,
       g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_FAILED, "a signed header is missing from the request");
       return FALSE;
     }
-  {
-    g_autofree char *hash = parley_sha256_hex (canonical, strlen (canonical));
-
-    sts = g_strdup_printf (ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, scope[0], scope[1], scope[2], hash);
-  }
-  expected = compute_signature (keys->secret_access_key, scope[0], scope[1], scope[2], sts);
+  expected = sign_canonical (canonical, amz_date, scope[0], scope[1], scope[2], keys->secret_access_key, &sts);
   if (strlen (signature) != strlen (expected) || CRYPTO_memcmp (signature, expected, strlen (expected)) != 0)
     {
       g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_FAILED,
