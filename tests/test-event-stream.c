@@ -19,12 +19,9 @@ read_vector (const char *kind,
              const char *name)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "eventstream", kind, sign, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
   gsize len = 0;
+  char *contents = test_read_text (path, &len);
 
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
   return g_bytes_new_take (contents, len);
 }
 

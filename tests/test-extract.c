@@ -144,12 +144,8 @@ read_fixture (const char *name,
               gsize      *len)
 {
   g_autofree char *path = test_source_path ("tests", "data", "extract", name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
 
-  g_file_get_contents (path, &contents, len, &error);
-  g_assert_no_error (error);
-  return contents;
+  return test_read_text (path, len);
 }
 
 /* ------------------------------------------------------------------------ */

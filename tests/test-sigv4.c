@@ -39,12 +39,8 @@ read_case_file (const char *dir,
                 const char *name)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
 
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
+  return test_read_text (path, NULL);
 }
 
 /* request.txt: "METHOD target HTTP/1.1", header lines (a line starting with

@@ -51,12 +51,9 @@ open_ok (const char *path)
 static GBytes *
 read_file (const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
   gsize len = 0;
+  char *contents = test_read_text (path, &len);
 
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
   return g_bytes_new_take (contents, len);
 }
 

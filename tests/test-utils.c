@@ -39,6 +39,18 @@ test_source_path (const char *first,
   return g_build_filenamev ((char **) parts->pdata);
 }
 
+char *
+test_read_text (const char *path,
+                gsize      *len)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, len, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
 void
 test_rm_rf (const char *path)
 {

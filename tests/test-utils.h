@@ -17,5 +17,8 @@ char  *test_source_path     (const char   *first,
 /* A fresh directory that is removed (recursively) at test_cleanup(). */
 char  *test_make_tmpdir     (void);
 void   test_rm_rf           (const char   *path);
+/* The whole file (NUL-terminated; @len may be NULL); the test fails if it cannot be read. */
+char  *test_read_text       (const char   *path,
+                             gsize        *len);
 
 G_END_DECLS

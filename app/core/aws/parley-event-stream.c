@@ -132,7 +132,6 @@ parley_event_message_encode (const ParleyEventMessage  *message,
   g_autoptr(GByteArray) out = g_byte_array_new ();
   gsize payload_len = 0;
   const guint8 *payload = message->payload != NULL ? g_bytes_get_data (message->payload, &payload_len) : NULL;
-  guint8 prelude_crc[4];
 
   for (guint i = 0; i < message->headers->len; i++)
     {
@@ -220,12 +219,7 @@ parley_event_message_encode (const ParleyEventMessage  *message,
 
   put_u32 (out, PRELUDE_LEN + headers->len + payload_len + 4);
   put_u32 (out, headers->len);
-  {
-    guint32 crc = crc32_of (out->data, 8);
-
-    prelude_crc[0] = crc >> 24; prelude_crc[1] = crc >> 16; prelude_crc[2] = crc >> 8; prelude_crc[3] = crc;
-  }
-  g_byte_array_append (out, prelude_crc, 4);
+  put_u32 (out, crc32_of (out->data, 8));
   g_byte_array_append (out, headers->data, headers->len);
   if (payload_len > 0)
     g_byte_array_append (out, payload, payload_len);

@@ -141,40 +141,25 @@ parley_uri_encode (const char *s,
                    gssize      len,
                    gboolean    keep_slash)
 {
-  GString *out;
+  g_autofree char *copy = len >= 0 ? g_strndup (s, len) : NULL;
 
-  if (len < 0)
-    len = strlen (s);
-  out = g_string_sized_new (len + 8);
-  for (gssize i = 0; i < len; i++)
-    {
-      guchar c = s[i];
-
-      if (g_ascii_isalnum (c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/'))
-        g_string_append_c (out, c);
-      else
-        g_string_append_printf (out, "%%%02X", c);
-    }
-  return g_string_free (out, FALSE);
+  /* GLib escapes all but RFC 3986's unreserved characters, upper-case hex. */
+  return g_uri_escape_string (copy != NULL ? copy : s, keep_slash ? "/" : NULL, FALSE);
 }
 
+/* Percent-decoded; text with a malformed escape is taken as it is. */
 static char *
 uri_decode (const char *s,
             gsize       len)
 {
-  GString *out = g_string_sized_new (len);
+  g_autoptr(GBytes) bytes = g_uri_unescape_bytes (s, len, NULL, NULL);
+  gsize n = 0;
+  const char *data;
 
-  for (gsize i = 0; i < len; i++)
-    {
-      if (s[i] == '%' && i + 2 < len && g_ascii_isxdigit (s[i + 1]) && g_ascii_isxdigit (s[i + 2]))
-        {
-          g_string_append_c (out, (char) (g_ascii_xdigit_value (s[i + 1]) << 4 | g_ascii_xdigit_value (s[i + 2])));
-          i += 2;
-        }
-      else
-        g_string_append_c (out, s[i]);
-    }
-  return g_string_free (out, FALSE);
+  if (bytes == NULL)
+    return g_strndup (s, len);
+  data = g_bytes_get_data (bytes, &n);
+  return g_strndup (data, n);
 }
 
 /* RFC 3986 remove_dot_segments, and empty segments collapsed: "//a/./b/../c/" → "/a/c/". */
@@ -398,6 +383,21 @@ canonical_headers (GArray              *headers,
   return canon;
 }
 
+/* "host;x-amz-date": the names of @canon, sorted already. */
+static char *
+signed_header_names (GArray *canon)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < canon->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (names, ';');
+      g_string_append (names, g_array_index (canon, CanonHeader, i).name);
+    }
+  return g_string_free (names, FALSE);
+}
+
 static char *
 build_canonical_request (const char  *method,
                          const char  *path,
@@ -410,7 +410,6 @@ build_canonical_request (const char  *method,
   g_autofree char *normalized = normalize ? normalize_path (path) : g_strdup (path);
   g_autofree char *uri = parley_uri_encode (normalized, -1, TRUE);
   GString *out = g_string_new (NULL);
-  GString *names = g_string_new (NULL);
 
   g_string_append_printf (out, "%s\n%s\n%s\n", method, *uri != '\0' ? uri : "/", canonical_query);
   for (guint i = 0; i < canon->len; i++)
@@ -418,12 +417,9 @@ build_canonical_request (const char  *method,
       CanonHeader *h = &g_array_index (canon, CanonHeader, i);
 
       g_string_append_printf (out, "%s:%s\n", h->name, h->value->str);
-      if (i > 0)
-        g_string_append_c (names, ';');
-      g_string_append (names, h->name);
     }
-  g_string_append_printf (out, "\n%s\n%s", names->str, payload_hash);
-  *signed_headers = g_string_free (names, FALSE);
+  *signed_headers = signed_header_names (canon);
+  g_string_append_printf (out, "\n%s\n%s", *signed_headers, payload_hash);
   return g_string_free (out, FALSE);
 }
 
@@ -602,13 +598,7 @@ parley_sigv4_presign (const ParleyHttpRequest  *request,
   expires = g_strdup_printf ("%u", params->expires > 0 ? params->expires : 3600);
 
   canon = canonical_headers (request->headers, NULL);
-  {
-    GString *names = g_string_new (NULL);
-
-    for (guint i = 0; i < canon->len; i++)
-      g_string_append_printf (names, "%s%s", i > 0 ? ";" : "", g_array_index (canon, CanonHeader, i).name);
-    signed_list = g_string_free (names, FALSE);
-  }
+  signed_list = signed_header_names (canon);
 
   query = parse_query (request->query);
   add_param (query, "X-Amz-Algorithm", strlen ("X-Amz-Algorithm"), ALGORITHM, strlen (ALGORITHM), FALSE);
