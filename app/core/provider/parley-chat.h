@@ -1,0 +1,155 @@
+/* parley-chat.h — a chat request and its answer, independent of provider
+ *
+ * The shapes follow Bedrock's Converse API (messages of content blocks,
+ * tool use and tool results, inference config, guardrail config, usage),
+ * which maps onto OpenAI's chat completions as well. Providers translate
+ * them to and from their wire formats (parley-bedrock-json.h,
+ * parley-openai-json.h).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  PARLEY_CHAT_ROLE_USER,
+  PARLEY_CHAT_ROLE_ASSISTANT,
+} ParleyChatRole;
+
+typedef enum {
+  PARLEY_CHAT_BLOCK_TEXT,
+  PARLEY_CHAT_BLOCK_TOOL_USE,
+  PARLEY_CHAT_BLOCK_TOOL_RESULT,
+} ParleyChatBlockKind;
+
+typedef struct {
+  ParleyChatBlockKind  kind;
+  char                *text;          /* TEXT */
+  char                *tool_use_id;   /* TOOL_USE, TOOL_RESULT */
+  char                *tool_name;     /* TOOL_USE */
+  JsonNode            *json;          /* TOOL_USE: the input object; TOOL_RESULT: the result */
+  gboolean             is_error;      /* TOOL_RESULT: status "error" */
+} ParleyChatBlock;
+
+typedef struct {
+  ParleyChatRole  role;
+  GPtrArray      *blocks;   /* ParleyChatBlock */
+} ParleyChatMessage;
+
+typedef struct {
+  char     *name;
+  char     *description;
+  JsonNode *input_schema;   /* a JSON Schema object */
+} ParleyChatTool;
+
+typedef struct {
+  char       *model_id;
+  char       *system;             /* (nullable) */
+  GPtrArray  *messages;           /* ParleyChatMessage, user first, alternating */
+  GPtrArray  *tools;              /* ParleyChatTool; empty: no toolConfig */
+  gint        max_tokens;         /* 0: unset */
+  double      temperature;        /* < 0: unset */
+  double      top_p;              /* < 0: unset */
+  GStrv       stop_sequences;     /* (nullable) */
+  char       *guardrail_id;       /* (nullable): no guardrailConfig */
+  char       *guardrail_version;
+  gboolean    guardrail_trace;
+} ParleyChatRequest;
+
+typedef struct {
+  gint64 input_tokens;
+  gint64 output_tokens;
+  gint64 total_tokens;
+} ParleyChatUsage;
+
+typedef struct {
+  ParleyChatMessage *message;        /* the assistant's */
+  char              *stop_reason;    /* end_turn, tool_use, max_tokens, stop_sequence,
+                                        guardrail_intervened, content_filtered */
+  ParleyChatUsage    usage;
+  gint64             latency_ms;     /* the service's own, when reported */
+  char              *model_id;       /* the model that answered (after fallbacks) */
+  char              *region;         /* (nullable) where it answered */
+} ParleyChatResponse;
+
+/* One event of a streamed answer, as ConverseStream has them; an OpenAI
+ * SSE stream is translated into the same events. */
+typedef enum {
+  PARLEY_CHAT_EVENT_MESSAGE_START,
+  PARLEY_CHAT_EVENT_BLOCK_START,     /* index; tool_use_id + tool_name for a tool use */
+  PARLEY_CHAT_EVENT_TEXT_DELTA,      /* index, text */
+  PARLEY_CHAT_EVENT_TOOL_DELTA,      /* index, text: a piece of the tool input's JSON */
+  PARLEY_CHAT_EVENT_BLOCK_STOP,      /* index */
+  PARLEY_CHAT_EVENT_MESSAGE_STOP,    /* stop_reason */
+  PARLEY_CHAT_EVENT_METADATA,        /* usage, latency_ms */
+} ParleyChatEventKind;
+
+typedef struct {
+  ParleyChatEventKind  kind;
+  guint                index;
+  const char          *text;
+  const char          *tool_use_id;
+  const char          *tool_name;
+  const char          *stop_reason;
+  ParleyChatUsage      usage;
+  gint64               latency_ms;
+} ParleyChatEvent;
+
+ParleyChatBlock    *parley_chat_block_new_text        (const char              *text);
+ParleyChatBlock    *parley_chat_block_new_tool_use    (const char              *tool_use_id,
+                                                       const char              *name,
+                                                       JsonNode                *input);
+ParleyChatBlock    *parley_chat_block_new_tool_result (const char              *tool_use_id,
+                                                       JsonNode                *result,
+                                                       gboolean                 is_error);
+void                parley_chat_block_free            (ParleyChatBlock         *block);
+
+ParleyChatMessage  *parley_chat_message_new           (ParleyChatRole           role);
+/* A message of one text block. */
+ParleyChatMessage  *parley_chat_message_new_text      (ParleyChatRole           role,
+                                                       const char              *text);
+void                parley_chat_message_add_block     (ParleyChatMessage       *message,
+                                                       ParleyChatBlock         *block);  /* (transfer full) */
+/* The text blocks joined, or "" */
+char               *parley_chat_message_dup_text      (const ParleyChatMessage *message);
+void                parley_chat_message_free          (ParleyChatMessage       *message);
+
+ParleyChatTool     *parley_chat_tool_new              (const char              *name,
+                                                       const char              *description,
+                                                       JsonNode                *input_schema);
+void                parley_chat_tool_free             (ParleyChatTool          *tool);
+
+ParleyChatRequest  *parley_chat_request_new           (const char              *model_id);
+ParleyChatRequest  *parley_chat_request_copy          (const ParleyChatRequest *request);
+void                parley_chat_request_free          (ParleyChatRequest       *request);
+
+ParleyChatResponse *parley_chat_response_new          (void);
+void                parley_chat_response_free         (ParleyChatResponse      *response);
+
+/* Builds a response from stream events: text deltas are appended to the
+ * current text block, tool deltas collected and parsed as the tool input's
+ * JSON at the block's stop. Errors (PARLEY_AWS_ERROR_PROTOCOL): an event out
+ * of order, a tool input that is not a JSON object. */
+typedef struct _ParleyChatAccumulator ParleyChatAccumulator;
+
+ParleyChatAccumulator *parley_chat_accumulator_new    (void);
+gboolean            parley_chat_accumulator_add       (ParleyChatAccumulator   *acc,
+                                                       const ParleyChatEvent   *event,
+                                                       GError                 **error);
+/* Whether a MESSAGE_STOP arrived. */
+gboolean            parley_chat_accumulator_is_complete (ParleyChatAccumulator *acc);
+ParleyChatResponse *parley_chat_accumulator_finish    (ParleyChatAccumulator   *acc,
+                                                       GError                 **error);
+void                parley_chat_accumulator_free      (ParleyChatAccumulator   *acc);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatBlock, parley_chat_block_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatMessage, parley_chat_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatTool, parley_chat_tool_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatRequest, parley_chat_request_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatResponse, parley_chat_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatAccumulator, parley_chat_accumulator_free)
+
+G_END_DECLS
