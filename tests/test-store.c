@@ -316,7 +316,8 @@ test_migrate_v1 (Fixture       *fx,
   g_assert_no_error (error);
   g_clear_object (&store);
 
-  sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; PRAGMA user_version = 1;");
+  sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; DROP TABLE embedding_cache; "
+                         "PRAGMA user_version = 1;");
   store = open_ok (fx->path);
   g_assert_cmpint (sqlite_int (fx->path, "PRAGMA user_version"), ==, PARLEY_STORE_SCHEMA_VERSION);
   g_assert_cmpint (sqlite_int (fx->path, "SELECT count (*) FROM documents WHERE about = ''"), ==, 1);
@@ -652,6 +653,34 @@ test_transaction (Fixture       *fx,
   g_assert_cmpstr (kept, ==, "2");
 }
 
+static void
+test_embedding_cache (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  float vector[4] = { 0.5f, -0.25f, 1.0f, 0.0f };
+  g_autofree float *got = NULL;
+  g_autofree float *other_dim = NULL;
+  g_autofree float *missing = NULL;
+
+  missing = parley_store_get_cached_embedding (store, "abc", 4, &error);
+  g_assert_no_error (error);
+  g_assert_null (missing);
+
+  g_assert_true (parley_store_put_cached_embedding (store, "abc", "amazon.titan-embed-text-v2:0", vector, 4, &error));
+  g_assert_no_error (error);
+  got = parley_store_get_cached_embedding (store, "abc", 4, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_assert_cmpmem (got, sizeof vector, vector, sizeof vector);
+
+  /* Another size under the same hash is not a hit. */
+  other_dim = parley_store_get_cached_embedding (store, "abc", 8, &error);
+  g_assert_no_error (error);
+  g_assert_null (other_dim);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -670,6 +699,7 @@ main (int   argc,
   ADD ("lang-stats", test_lang_stats);
   ADD ("postings", test_postings);
   ADD ("transaction", test_transaction);
+  ADD ("embedding-cache", test_embedding_cache);
 #undef ADD
 
   return g_test_run ();

@@ -55,6 +55,9 @@ typedef enum {
   STMT_FTS_SEARCH,
   STMT_FTS_TAGGED_INSERT,
   STMT_FTS_TAGGED_SEARCH,
+  STMT_GET_CACHED_EMBEDDING,
+  STMT_PUT_CACHED_EMBEDDING,
+  STMT_FOREACH_UNEMBEDDED,
   N_STMTS
 } StmtId;
 
@@ -130,6 +133,14 @@ static const char * const stmt_sql[N_STMTS] = {
                              "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL",
   [STMT_FTS_TAGGED_SEARCH] = "SELECT rowid, -bm25 (fts_tagged) FROM fts_tagged "
                              "WHERE fts_tagged MATCH ?1 ORDER BY rank LIMIT ?2",
+  [STMT_GET_CACHED_EMBEDDING] = "SELECT vec FROM embedding_cache WHERE hash = ?1 AND dim = ?2",
+  [STMT_PUT_CACHED_EMBEDDING] = "INSERT INTO embedding_cache (hash, model, dim, vec) VALUES (?1, ?2, ?3, ?4) "
+                                "ON CONFLICT (hash) DO UPDATE SET model = excluded.model, dim = excluded.dim, "
+                                "vec = excluded.vec",
+  [STMT_FOREACH_UNEMBEDDED] = "SELECT c.id, d.lang, d.title, d.about, c.heading, c.text FROM chunks c "
+                              "JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL "
+                              "AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.chunk_id = c.id AND v.model = ?1) "
+                              "ORDER BY c.id",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -191,6 +202,15 @@ static const char * const migrations[] = {
    * indexed with its chunks; stored documents are re-read at the next ingest. */
   "ALTER TABLE documents ADD COLUMN about TEXT NOT NULL DEFAULT '';"
   "UPDATE documents SET hash = '';",
+
+  /* 3: embeddings by content hash (of model, dimensions and text), so text
+   * that was embedded once is never sent to the provider again. */
+  "CREATE TABLE embedding_cache ("
+  "  hash TEXT PRIMARY KEY,"
+  "  model TEXT NOT NULL,"
+  "  dim INTEGER NOT NULL,"
+  "  vec BLOB NOT NULL"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
@@ -1027,6 +1047,83 @@ parley_store_put_vector (ParleyStore  *self,
   sqlite3_bind_int (stmt, 3, dim);
   sqlite3_bind_blob64 (stmt, 4, vector, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
   return step_done (self, stmt, "write vector", error);
+}
+
+/**
+ * parley_store_get_cached_embedding:
+ * @hash: the content hash the caller computed (model, dimensions, text)
+ *
+ * Returns: (transfer full) (nullable): the @dim floats, or %NULL when the
+ *   cache has none (with @error unset) or on a database error (set)
+ */
+float *
+parley_store_get_cached_embedding (ParleyStore  *self,
+                                   const char   *hash,
+                                   guint         dim,
+                                   GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_CACHED_EMBEDDING, error);
+  float *vector = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, dim);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) == (int) (dim * sizeof (float)))
+    vector = g_memdup2 (sqlite3_column_blob (stmt, 0), dim * sizeof (float));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, "read embedding cache", error);
+  return vector;
+}
+
+gboolean
+parley_store_put_cached_embedding (ParleyStore  *self,
+                                   const char   *hash,
+                                   const char   *model,
+                                   const float  *vector,
+                                   guint         dim,
+                                   GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_PUT_CACHED_EMBEDDING, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, model, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, dim);
+  sqlite3_bind_blob64 (stmt, 4, vector, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
+  return step_done (self, stmt, "write embedding cache", error);
+}
+
+/* The child chunks that have no vector from @model yet. */
+gboolean
+parley_store_foreach_unembedded (ParleyStore          *self,
+                                 const char           *model,
+                                 ParleyStoreChunkFunc  func,
+                                 gpointer              user_data,
+                                 GError              **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_UNEMBEDDED, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, model, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (sqlite3_column_int64 (stmt, 0),
+          (const char *) sqlite3_column_text (stmt, 1),
+          (const char *) sqlite3_column_text (stmt, 2),
+          (const char *) sqlite3_column_text (stmt, 3),
+          (const char *) sqlite3_column_text (stmt, 4),
+          (const char *) sqlite3_column_text (stmt, 5),
+          user_data);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read chunks", error);
+  return TRUE;
 }
 
 gboolean

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
 
-#define PARLEY_STORE_SCHEMA_VERSION 2
+#define PARLEY_STORE_SCHEMA_VERSION 3
 
 typedef struct {
   gint64  id;
@@ -168,6 +168,21 @@ gboolean     parley_store_put_vector         (ParleyStore       *self,
                                               const char        *model,
                                               const float       *vector,
                                               guint              dim,
+                                              GError           **error);
+float       *parley_store_get_cached_embedding (ParleyStore     *self,
+                                                const char      *hash,
+                                                guint            dim,
+                                                GError         **error);
+gboolean     parley_store_put_cached_embedding (ParleyStore     *self,
+                                                const char      *hash,
+                                                const char      *model,
+                                                const float     *vector,
+                                                guint            dim,
+                                                GError         **error);
+gboolean     parley_store_foreach_unembedded (ParleyStore       *self,
+                                              const char        *model,
+                                              ParleyStoreChunkFunc func,
+                                              gpointer           user_data,
                                               GError           **error);
 gboolean     parley_store_foreach_vector     (ParleyStore       *self,
                                               const char        *model,
