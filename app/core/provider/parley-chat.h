@@ -57,6 +57,7 @@ typedef struct {
   char       *guardrail_id;       /* (nullable): no guardrailConfig */
   char       *guardrail_version;
   gboolean    guardrail_trace;
+  char       *guardrail_stream_mode;  /* (nullable) ConverseStream only: "sync" or "async" */
 } ParleyChatRequest;
 
 typedef struct {
@@ -98,6 +99,11 @@ typedef struct {
   gint64               latency_ms;
 } ParleyChatEvent;
 
+/* Receives the events of a stream, synchronously: the strings in @event
+ * are valid during the call only. */
+typedef void (*ParleyChatEventFunc) (const ParleyChatEvent *event,
+                                     gpointer               user_data);
+
 ParleyChatBlock    *parley_chat_block_new_text        (const char              *text);
 ParleyChatBlock    *parley_chat_block_new_tool_use    (const char              *tool_use_id,
                                                        const char              *name,
@@ -105,6 +111,7 @@ ParleyChatBlock    *parley_chat_block_new_tool_use    (const char              *
 ParleyChatBlock    *parley_chat_block_new_tool_result (const char              *tool_use_id,
                                                        JsonNode                *result,
                                                        gboolean                 is_error);
+ParleyChatBlock    *parley_chat_block_copy            (const ParleyChatBlock   *block);
 void                parley_chat_block_free            (ParleyChatBlock         *block);
 
 ParleyChatMessage  *parley_chat_message_new           (ParleyChatRole           role);
@@ -115,6 +122,7 @@ void                parley_chat_message_add_block     (ParleyChatMessage       *
                                                        ParleyChatBlock         *block);  /* (transfer full) */
 /* The text blocks joined, or "" */
 char               *parley_chat_message_dup_text      (const ParleyChatMessage *message);
+ParleyChatMessage  *parley_chat_message_copy          (const ParleyChatMessage *message);
 void                parley_chat_message_free          (ParleyChatMessage       *message);
 
 ParleyChatTool     *parley_chat_tool_new              (const char              *name,
@@ -125,6 +133,17 @@ void                parley_chat_tool_free             (ParleyChatTool          *
 ParleyChatRequest  *parley_chat_request_new           (const char              *model_id);
 ParleyChatRequest  *parley_chat_request_copy          (const ParleyChatRequest *request);
 void                parley_chat_request_free          (ParleyChatRequest       *request);
+/* Checks what every provider needs (PARLEY_AWS_ERROR_VALIDATION, as the
+ * service would answer): a model id; at least one message, each with
+ * blocks; valid UTF-8 text; tool uses (with id, name and an object input)
+ * only from the assistant and tool results only from the user, each
+ * answering a tool use of the assistant message just before; tools with
+ * unique names and object schemas; finite sampling values; non-empty stop
+ * sequences; a guardrail version with a guardrail id. Provider limits
+ * (Bedrock's temperature <= 1, role order …) are checked by the codecs'
+ * own validators. */
+gboolean            parley_chat_request_validate      (const ParleyChatRequest *request,
+                                                       GError                 **error);
 
 ParleyChatResponse *parley_chat_response_new          (void);
 void                parley_chat_response_free         (ParleyChatResponse      *response);
@@ -132,7 +151,20 @@ void                parley_chat_response_free         (ParleyChatResponse      *
 /* Builds a response from stream events: text deltas are appended to the
  * current text block, tool deltas collected and parsed as the tool input's
  * JSON at the block's stop. Errors (PARLEY_AWS_ERROR_PROTOCOL): an event out
- * of order, a tool input that is not a JSON object. */
+ * of order, a tool input that is not a JSON object. Once an error was
+ * returned the accumulator refuses every further event.
+ *
+ * The order it holds the stream to, which is ConverseStream's: MESSAGE_START
+ * first and once; blocks; MESSAGE_STOP (with no block left open); then at
+ * most one METADATA (which may also come before MESSAGE_STOP). A block is
+ * started once and stopped once, and gets no delta after its stop; a
+ * TOOL_DELTA needs the tool use's BLOCK_START and a TEXT_DELTA must not go
+ * to a tool use. Two leniencies follow the real wire: Bedrock sends no
+ * contentBlockStart for text, so a TEXT_DELTA for an index never seen
+ * starts a text block; and it sends contentBlockStop for blocks whose
+ * content Parley does not model (reasoning), so a BLOCK_STOP for an index
+ * never seen closes an empty block that is left out of the message, as
+ * are text blocks that stayed empty. Blocks end up in index order. */
 typedef struct _ParleyChatAccumulator ParleyChatAccumulator;
 
 ParleyChatAccumulator *parley_chat_accumulator_new    (void);
