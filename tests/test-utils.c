@@ -81,3 +81,9 @@ test_make_tmpdir (void)
   g_assert_no_error (error);
   return dir;
 }
+
+gboolean
+test_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}

@@ -21,4 +21,20 @@ void   test_rm_rf           (const char   *path);
 char  *test_read_text       (const char   *path,
                              gsize        *len);
 
+/* Spins the thread-default main context until @cond holds; fails after 10 s. */
+#define TEST_WAIT_UNTIL(cond)                                                      \
+  G_STMT_START {                                                                   \
+    gint64 _deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;              \
+    guint _tick = g_timeout_add (100, test_tick_cb, NULL);                         \
+    while (!(cond))                                                                \
+      {                                                                            \
+        if (g_get_monotonic_time () > _deadline)                                   \
+          g_error ("timed out waiting for %s", #cond);                             \
+        g_main_context_iteration (NULL, TRUE);                                     \
+      }                                                                            \
+    g_source_remove (_tick);                                                       \
+  } G_STMT_END
+/* Keeps TEST_WAIT_UNTIL's loop waking up. */
+gboolean test_tick_cb (gpointer user_data);
+
 G_END_DECLS
