@@ -620,6 +620,14 @@ test_region (Fixture       *f,
   g_setenv ("AWS_REGION", "evil.example.com/", TRUE);
   error = load_error ();
   g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  /* Bytes that are not UTF-8 never reach a message as they are. */
+  g_setenv ("AWS_REGION", "us-east-\xff", TRUE);
+  error = load_error ();
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "us-east-\xef\xbf\xbd"));
 }
 
 static char *

@@ -36,7 +36,8 @@
  * that profile names): elsewhere it is a warning, as it cannot change what
  * Parley uses. A missing file is an empty one.
  *
- * An empty environment variable counts as unset.
+ * An empty environment variable counts as unset; one that is not UTF-8 is
+ * read with U+FFFD in place of the bad bytes (and so fails validation).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -1067,8 +1068,11 @@ parley_aws_config_load (GError **error)
     {
       const char *eq = strchr (environ_[i], '=');
 
+      /* Bytes that are not UTF-8 become U+FFFD: such a value then fails
+       * validation like any other bad one, and never reaches a message as
+       * invalid text. */
       if (eq != NULL && g_str_has_prefix (environ_[i], "AWS_") && eq[1] != '\0')
-        g_hash_table_replace (self->env, g_strndup (environ_[i], eq - environ_[i]), g_strdup (eq + 1));
+        g_hash_table_replace (self->env, g_strndup (environ_[i], eq - environ_[i]), g_utf8_make_valid (eq + 1, -1));
     }
 
   if ((profile = parley_aws_config_get_env (self, "AWS_PROFILE")) != NULL)
