@@ -289,8 +289,8 @@ percentiles (GArray *ms)
   return p;
 }
 
-static void
-print_latency (JsonBuilder *b,
+void
+cli_print_latency (JsonBuilder *b,
                const char  *name,
                GArray      *ms)
 {
@@ -576,8 +576,8 @@ bench_kb (int    argc,
                   }
             }
         }
-    print_latency (b, "bm25_maxscore", ms);
-    print_latency (b, "bm25_exhaustive", ms_exh);
+    cli_print_latency (b, "bm25_maxscore", ms);
+    cli_print_latency (b, "bm25_exhaustive", ms_exh);
     printf ("  MaxScore scored %.1f%% of the postings of the query terms; the source document was in the top 5 for %.1f%% of queries\n",
             total > 0 ? 100.0 * scored / total : 0.0, 100.0 * found / queries->len);
     json_builder_set_member_name (b, "bm25_scored_share");
@@ -632,7 +632,7 @@ bench_kb (int    argc,
                 }
               g_array_append_val (ms, (double) { (g_get_monotonic_time () - t0) / 1000.0 });
             }
-          print_latency (b, name, ms);
+          cli_print_latency (b, name, ms);
           printf ("  %s: built in %.2f s (from the stored chunks, no file parsing), +%.1f MB\n",
                   name, fts_build_s, (after.file_bytes - before.file_bytes) / 1048576.0);
           {
@@ -728,7 +728,7 @@ bench_kb (int    argc,
               compared += ne;
             }
         }
-      print_latency (b, "vector_top10", ms);
+      cli_print_latency (b, "vector_top10", ms);
       printf ("  recall@10 of the fast path vs the exhaustive scan: %.3f\n",
               compared > 0 ? (double) matched / compared : 0.0);
       json_builder_set_member_name (b, "vector_recall_at_10");
@@ -747,7 +747,7 @@ bench_kb (int    argc,
             goto out;
           g_array_append_val (ms_hybrid, (double) { (g_get_monotonic_time () - t0) / 1000.0 });
         }
-      print_latency (b, "hybrid_top5", ms_hybrid);
+      cli_print_latency (b, "hybrid_top5", ms_hybrid);
       printf ("  Peak RSS before vectors %.1f MB, after %.1f MB\n", rss_before / 1024.0, cli_peak_rss_kb () / 1024.0);
     }
   json_builder_end_object (b);
@@ -792,6 +792,7 @@ out:
 
 static const CliCommand bench_commands[] = {
   { "kb", bench_kb, N_("Ingest and retrieval speed") },
+  { "bedrock", cli_bench_bedrock, N_("Streaming overhead against a local Bedrock endpoint") },
   { NULL }
 };
 

@@ -48,7 +48,16 @@ JsonNode    *cli_hits_to_json    (GPtrArray         *hits,
                                   const ParleySearchInfo *info,
                                   const char        *query);
 gsize        cli_peak_rss_kb     (void);
+/* Prints "name p50 … p95 … p99 …" for the samples @ms (sorted in place) and
+ * adds them to @b as an object under @name. */
+void         cli_print_latency   (JsonBuilder       *b,
+                                  const char        *name,
+                                  GArray            *ms);
+int          cli_bench_bedrock   (int                argc,
+                                  char             **argv);
 
+int cli_ask   (int argc, char **argv);
+int cli_aws   (int argc, char **argv);
 int cli_kb    (int argc, char **argv);
 int cli_eval  (int argc, char **argv);
 int cli_bench (int argc, char **argv);

@@ -20,6 +20,8 @@ cli_version (int    argc,
 }
 
 static const CliCommand commands[] = {
+  { "ask", cli_ask, N_("Answer a question from the knowledge base") },
+  { "aws", cli_aws, N_("Check the AWS setup (doctor)") },
   { "kb", cli_kb, N_("Ingest, search and inspect the knowledge base") },
   { "lang", cli_lang, N_("Detect the language of a text") },
   { "eval", cli_eval, N_("Measure retrieval quality on a labelled question set") },

@@ -88,8 +88,8 @@ parley_config_new_default (void)
   config->embedding_model = g_strdup ("amazon.titan-embed-text-v2:0");
   config->embedding_dimensions = 1024;
   config->guardrail_version = g_strdup ("DRAFT");
-  config->retry_base_ms = 200;
-  config->retry_max_backoff_ms = 5000;
+  config->retry_base_ms = 50;
+  config->retry_max_backoff_ms = 2000;
   config->breaker_failures = 5;
   config->breaker_cooldown_ms = 30000;
   config->connect_timeout_ms = 3000;

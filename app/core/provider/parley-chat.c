@@ -911,12 +911,43 @@ parley_chat_tool_free (ParleyChatTool *tool)
   g_free (tool);
 }
 
+ParleyChatPassage *
+parley_chat_passage_new (const char *title,
+                         const char *text,
+                         const char *source,
+                         const char *lang,
+                         double      score)
+{
+  ParleyChatPassage *passage = g_new0 (ParleyChatPassage, 1);
+
+  passage->title = g_strdup (title);
+  passage->text = g_strdup (text);
+  passage->source = g_strdup (source);
+  passage->lang = g_strdup (lang);
+  passage->score = score;
+  return passage;
+}
+
+void
+parley_chat_passage_free (ParleyChatPassage *passage)
+{
+  if (passage == NULL)
+    return;
+  g_free (passage->title);
+  g_free (passage->text);
+  g_free (passage->context);
+  g_free (passage->source);
+  g_free (passage->lang);
+  g_free (passage);
+}
+
 ParleyChatRequest *
 parley_chat_request_new (const char *model_id)
 {
   ParleyChatRequest *request = g_new0 (ParleyChatRequest, 1);
 
   request->model_id = g_strdup (model_id);
+  request->passages = g_ptr_array_new_with_free_func ((GDestroyNotify) parley_chat_passage_free);
   request->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) parley_chat_message_free);
   request->tools = g_ptr_array_new_with_free_func ((GDestroyNotify) parley_chat_tool_free);
   request->temperature = -1;
@@ -930,6 +961,16 @@ parley_chat_request_copy (const ParleyChatRequest *request)
   ParleyChatRequest *copy = parley_chat_request_new (request->model_id);
 
   copy->system = g_strdup (request->system);
+  copy->lang = g_strdup (request->lang);
+  for (guint i = 0; request->passages != NULL && i < request->passages->len; i++)
+    {
+      const ParleyChatPassage *p = request->passages->pdata[i];
+
+      ParleyChatPassage *c = parley_chat_passage_new (p->title, p->text, p->source, p->lang, p->score);
+
+      c->context = g_strdup (p->context);
+      g_ptr_array_add (copy->passages, c);
+    }
   for (guint i = 0; i < request->messages->len; i++)
     g_ptr_array_add (copy->messages, parley_chat_message_copy (request->messages->pdata[i]));
   for (guint i = 0; i < request->tools->len; i++)
@@ -951,6 +992,8 @@ parley_chat_request_free (ParleyChatRequest *request)
   if (request == NULL)
     return;
   g_free (request->model_id);
+  g_free (request->lang);
+  g_clear_pointer (&request->passages, g_ptr_array_unref);
   g_free (request->system);
   g_ptr_array_unref (request->messages);
   g_ptr_array_unref (request->tools);

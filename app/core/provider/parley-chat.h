@@ -45,8 +45,21 @@ typedef struct {
   JsonNode *input_schema;   /* a JSON Schema object */
 } ParleyChatTool;
 
+/* A knowledge-base passage the answer must rest on: LLM providers put
+ * them into the prompt, the local provider answers from them. */
+typedef struct {
+  char   *title;
+  char   *text;       /* the matching passage (a child chunk) */
+  char   *context;    /* (nullable) the section around it (its parent chunk) */
+  char   *source;     /* (nullable) the document's path or URL */
+  char   *lang;       /* (nullable) "en", "es", "zh", "fr", "de" */
+  double  score;
+} ParleyChatPassage;
+
 typedef struct {
   char       *model_id;
+  char       *lang;               /* (nullable) the customer's language */
+  GPtrArray  *passages;           /* (nullable) ParleyChatPassage, best first */
   char       *system;             /* (nullable) */
   GPtrArray  *messages;           /* ParleyChatMessage, user first, alternating */
   GPtrArray  *tools;              /* ParleyChatTool; empty: no toolConfig */
@@ -130,6 +143,13 @@ ParleyChatTool     *parley_chat_tool_new              (const char              *
                                                        JsonNode                *input_schema);
 void                parley_chat_tool_free             (ParleyChatTool          *tool);
 
+ParleyChatPassage  *parley_chat_passage_new           (const char              *title,
+                                                       const char              *text,
+                                                       const char              *source,
+                                                       const char              *lang,
+                                                       double                   score);
+void                parley_chat_passage_free          (ParleyChatPassage       *passage);
+
 ParleyChatRequest  *parley_chat_request_new           (const char              *model_id);
 ParleyChatRequest  *parley_chat_request_copy          (const ParleyChatRequest *request);
 void                parley_chat_request_free          (ParleyChatRequest       *request);
@@ -180,6 +200,7 @@ void                parley_chat_accumulator_free      (ParleyChatAccumulator   *
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatBlock, parley_chat_block_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatMessage, parley_chat_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatTool, parley_chat_tool_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatPassage, parley_chat_passage_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatRequest, parley_chat_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatResponse, parley_chat_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyChatAccumulator, parley_chat_accumulator_free)

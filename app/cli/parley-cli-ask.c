@@ -1,0 +1,268 @@
+/* parley-cli-ask.c — `parley ask`: one question, answered from the KB by a provider
+ *
+ * The answer streams to the terminal as it arrives. With --json, one JSON
+ * object when it is complete: answer, provider, model, stop reason, usage,
+ * cost (null when the price table has no price for the model), latency and
+ * the passages it rested on. Ctrl-C cancels the model call.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "parley-cli"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+
+#include "parley-cli.h"
+#include "parley-config.h"
+#include "parley-provider.h"
+
+typedef struct {
+  GMainLoop          *loop;
+  GCancellable       *cancellable;
+  ParleyChatResponse *response;
+  GError             *error;
+  gboolean            stream;
+  gboolean            printed;
+  gint64              start;
+  gint64              first_token;
+} AskState;
+
+static void
+event_cb (const ParleyChatEvent *event,
+          gpointer               user_data)
+{
+  AskState *state = user_data;
+
+  if (event->kind != PARLEY_CHAT_EVENT_TEXT_DELTA || event->text == NULL)
+    return;
+  if (state->first_token == 0)
+    state->first_token = g_get_monotonic_time ();
+  if (state->stream)
+    {
+      fputs (event->text, stdout);
+      fflush (stdout);
+      state->printed = TRUE;
+    }
+}
+
+static void
+chat_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AskState *state = user_data;
+
+  state->response = parley_provider_chat_finish (PARLEY_PROVIDER (object), result, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  AskState *state = user_data;
+
+  g_cancellable_cancel (state->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The KB's best passages for @question, as the request's grounding. */
+static gboolean
+add_passages (ParleyChatRequest  *request,
+              const char         *db,
+              const char         *question,
+              ParleyLang          lang,
+              guint               k,
+              GError            **error)
+{
+  g_autoptr(ParleyStore) store = NULL;
+  g_autoptr(ParleyKb) kb = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  ParleySearchOptions opts = { .lang = lang, .k = k };
+  ParleySearchInfo info;
+
+  if ((store = cli_open_store (db, error)) == NULL)
+    return FALSE;
+  kb = parley_kb_new (store);
+  if ((hits = parley_kb_search (kb, question, &opts, &info, error)) == NULL)
+    return FALSE;
+
+  g_free (request->lang);
+  request->lang = g_strdup (parley_lang_to_string (info.lang));
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const ParleyHit *hit = hits->pdata[i];
+      ParleyChatPassage *passage = parley_chat_passage_new (hit->rec.title, hit->rec.text, hit->rec.doc,
+                                                            hit->rec.lang, hit->score);
+
+      passage->context = g_strdup (hit->rec.parent_text);
+      g_ptr_array_add (request->passages, passage);
+    }
+  return TRUE;
+}
+
+static JsonNode *
+answer_to_json (const ParleyConfig       *config,
+                const char               *provider,
+                const ParleyChatRequest  *request,
+                const ParleyChatResponse *response,
+                const AskState           *state)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *text = parley_chat_message_dup_text (response->message);
+  double cost = parley_config_cost (config, response->model_id, response->usage.input_tokens,
+                                    response->usage.output_tokens);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "answer");
+  json_builder_add_string_value (b, text);
+  json_builder_set_member_name (b, "provider");
+  json_builder_add_string_value (b, provider);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, response->model_id);
+  if (response->region != NULL)
+    {
+      json_builder_set_member_name (b, "region");
+      json_builder_add_string_value (b, response->region);
+    }
+  json_builder_set_member_name (b, "lang");
+  json_builder_add_string_value (b, request->lang);
+  json_builder_set_member_name (b, "stop_reason");
+  json_builder_add_string_value (b, response->stop_reason);
+  json_builder_set_member_name (b, "usage");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "input_tokens");
+  json_builder_add_int_value (b, response->usage.input_tokens);
+  json_builder_set_member_name (b, "output_tokens");
+  json_builder_add_int_value (b, response->usage.output_tokens);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "cost_usd");
+  if (cost >= 0)
+    json_builder_add_double_value (b, cost);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "latency_ms");
+  json_builder_add_int_value (b, (g_get_monotonic_time () - state->start) / 1000);
+  json_builder_set_member_name (b, "first_token_ms");
+  json_builder_add_int_value (b, state->first_token > 0 ? (state->first_token - state->start) / 1000 : 0);
+  json_builder_set_member_name (b, "sources");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < request->passages->len; i++)
+    {
+      const ParleyChatPassage *p = request->passages->pdata[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "title");
+      json_builder_add_string_value (b, p->title);
+      json_builder_set_member_name (b, "doc");
+      json_builder_add_string_value (b, p->source);
+      json_builder_set_member_name (b, "score");
+      json_builder_add_double_value (b, p->score);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+int
+cli_ask (int    argc,
+         char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("QUESTION — answer one question from the knowledge base"));
+  g_autofree char *db = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *provider_name = NULL;
+  g_autofree char *lang_code = NULL;
+  g_autofree char *model = NULL;
+  gboolean json = FALSE;
+  int k = 4;
+  GOptionEntry entries[] = {
+    { "provider", 'p', 0, G_OPTION_ARG_STRING, &provider_name, N_("local, bedrock or openai (default: the config's)"), N_("NAME") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("Database file"), N_("FILE") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("Configuration file"), N_("FILE") },
+    { "lang", 'l', 0, G_OPTION_ARG_STRING, &lang_code, N_("The question's language (default: detected)"), N_("LANG") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("Model id (default: the config's small model)"), N_("ID") },
+    { "k", 'k', 0, G_OPTION_ARG_INT, &k, N_("Passages to ground the answer on (1–10)"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object when the answer is complete"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ParleyConfig) config = NULL;
+  g_autoptr(ParleyProvider) provider = NULL;
+  g_autoptr(ParleyChatRequest) request = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *question = NULL;
+  AskState state = { 0 };
+  ParleyLang lang = PARLEY_LANG_UNKNOWN;
+  guint sigint;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!cli_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc < 2)
+    return cli_usage (context, _("no QUESTION"));
+  if (k < 1 || k > 10)
+    return cli_usage (context, _("--k must be 1–10"));
+  if (!cli_parse_lang (lang_code, &lang, &error))
+    return cli_fail (error);
+
+  question = g_strjoinv (" ", argv + 1);
+  if (!g_utf8_validate (question, -1, NULL) || *g_strstrip (question) == '\0')
+    return cli_usage (context, _("the QUESTION must be non-empty UTF-8 text"));
+
+  if ((config = parley_config_load (config_path, &error)) == NULL)
+    return cli_fail (error);
+  if (provider_name != NULL)
+    {
+      g_free (config->provider);
+      config->provider = g_steal_pointer (&provider_name);
+    }
+  if ((provider = parley_provider_new_for_config (config, &error)) == NULL)
+    return cli_fail (error);
+
+  request = parley_chat_request_new (model != NULL ? model : parley_provider_default_model (config));
+  request->max_tokens = (gint) config->max_tokens;
+  g_ptr_array_add (request->messages, parley_chat_message_new_text (PARLEY_CHAT_ROLE_USER, question));
+  if (!add_passages (request, db, question, lang, (guint) k, &error))
+    return cli_fail (error);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.cancellable = cancellable;
+  state.stream = !json;
+  state.start = g_get_monotonic_time ();
+  sigint = g_unix_signal_add (SIGINT, interrupt_cb, &state);
+
+  parley_provider_chat_async (provider, request, event_cb, &state, cancellable, chat_done_cb, &state);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+
+  if (state.printed)
+    fputs ("\n", stdout);
+  if (state.error != NULL)
+    {
+      int status = cli_fail (state.error);
+
+      g_clear_error (&state.error);
+      return status;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = answer_to_json (config, parley_provider_get_name (provider), request,
+                                                 state.response, &state);
+      cli_print_json (node, FALSE);
+    }
+  else if (!state.printed)
+    {
+      /* A provider that answered without streaming deltas. */
+      g_autofree char *text = parley_chat_message_dup_text (state.response->message);
+      puts (text);
+    }
+
+  parley_chat_response_free (state.response);
+  return CLI_EXIT_OK;
+}
