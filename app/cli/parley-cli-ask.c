@@ -70,6 +70,8 @@ interrupt_cb (gpointer user_data)
 /* The KB's best passages for @question, as the request's grounding. */
 static gboolean
 add_passages (ParleyChatRequest  *request,
+              const ParleyConfig *config,
+              ParleyProvider     *provider,
               const char         *db,
               const char         *question,
               ParleyLang          lang,
@@ -79,12 +81,23 @@ add_passages (ParleyChatRequest  *request,
   g_autoptr(ParleyStore) store = NULL;
   g_autoptr(ParleyKb) kb = NULL;
   g_autoptr(GPtrArray) hits = NULL;
+  g_autofree float *vector = NULL;
+  g_autoptr(GError) hybrid_error = NULL;
   ParleySearchOptions opts = { .lang = lang, .k = k };
   ParleySearchInfo info;
+  ParleyStoreStats stats;
+  g_autofree char *key = parley_provider_embedding_key (config);
 
   if ((store = cli_open_store (db, error)) == NULL)
     return FALSE;
   kb = parley_kb_new (store);
+
+  /* Hybrid retrieval when the KB holds vectors from this provider. */
+  if (key != NULL && parley_store_get_stats (store, &stats, NULL)
+      && stats.n_vectors > 0
+      && !cli_prepare_hybrid (kb, config, provider, question, &opts, &vector, &hybrid_error))
+    g_printerr (_("parley: lexical search only: %s\n"), hybrid_error->message);
+
   if ((hits = parley_kb_search (kb, question, &opts, &info, error)) == NULL)
     return FALSE;
 
@@ -226,7 +239,7 @@ cli_ask (int    argc,
   request = parley_chat_request_new (model != NULL ? model : parley_provider_default_model (config));
   request->max_tokens = (gint) config->max_tokens;
   g_ptr_array_add (request->messages, parley_chat_message_new_text (PARLEY_CHAT_ROLE_USER, question));
-  if (!add_passages (request, db, question, lang, (guint) k, &error))
+  if (!add_passages (request, config, provider, db, question, lang, (guint) k, &error))
     return cli_fail (error);
 
   loop = g_main_loop_new (NULL, FALSE);

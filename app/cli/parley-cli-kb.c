@@ -405,6 +405,7 @@ kb_reindex (int    argc,
 static const CliCommand kb_commands[] = {
   { "ingest", kb_ingest, N_("Add or update documents (files and folders)") },
   { "search", kb_search, N_("Search; with no QUERY on a terminal, an interactive prompt") },
+  { "embed", cli_kb_embed, N_("Give every chunk a vector from the embedding provider") },
   { "stats", kb_stats, N_("Show what the knowledge base holds") },
   { "reindex", kb_reindex, N_("Rebuild the search index") },
   { NULL }

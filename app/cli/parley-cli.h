@@ -8,7 +8,9 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "parley-config.h"
 #include "parley-kb.h"
+#include "parley-provider.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +55,19 @@ gsize        cli_peak_rss_kb     (void);
 void         cli_print_latency   (JsonBuilder       *b,
                                   const char        *name,
                                   GArray            *ms);
+int          cli_kb_embed        (int                argc,
+                                  char             **argv);
+float       *cli_embed_query     (ParleyProvider    *provider,
+                                  const char        *text,
+                                  guint             *dim,
+                                  GError           **error);
+gboolean     cli_prepare_hybrid  (ParleyKb          *kb,
+                                  const ParleyConfig *config,
+                                  ParleyProvider    *provider,
+                                  const char        *query,
+                                  ParleySearchOptions *opts,
+                                  float            **vector,
+                                  GError           **error);
 int          cli_bench_bedrock   (int                argc,
                                   char             **argv);
 

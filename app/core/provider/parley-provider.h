@@ -81,6 +81,9 @@ ParleyEmbeddings   *parley_provider_embed_finish (ParleyProvider           *self
 /* The provider @config names (local, bedrock or openai), set up from it. */
 ParleyProvider     *parley_provider_new_for_config (const ParleyConfig *config,
                                                     GError            **error);
+/* The key under which @config's provider's embeddings are stored, or NULL
+ * when it makes none ("amazon.titan-embed-text-v2:0/1024"). */
+char               *parley_provider_embedding_key  (const ParleyConfig *config);
 /* The model a simple turn uses with @config's provider. */
 const char         *parley_provider_default_model  (const ParleyConfig *config);
 

@@ -50,3 +50,15 @@ parley_provider_default_model (const ParleyConfig *config)
     return config->small_model;
   return "local";
 }
+
+char *
+parley_provider_embedding_key (const ParleyConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (g_strcmp0 (config->provider, "bedrock") == 0)
+    return g_strdup_printf ("%s/%u", config->embedding_model, config->embedding_dimensions);
+  if (g_strcmp0 (config->provider, "openai") == 0)
+    return g_strdup_printf ("openai/%s", config->openai_embedding_model);
+  return NULL;
+}
