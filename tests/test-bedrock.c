@@ -299,12 +299,12 @@ test_guardrail_config (Fixture       *fx,
   g_autofree char *body = NULL;
   Outcome o;
 
-  request->guardrail_id = g_strdup ("gr-parley");
+  request->guardrail_id = g_strdup ("grparley1");
   request->guardrail_version = g_strdup ("3");
   converse (fx, request, TRUE, NULL, &o);
   g_assert_no_error (o.error);
   body = fake_aws_dup_last_body (fx->fake, "ConverseStream");
-  g_assert_nonnull (strstr (body, "\"guardrailIdentifier\":\"gr-parley\""));
+  g_assert_nonnull (strstr (body, "\"guardrailIdentifier\":\"grparley1\""));
   g_assert_nonnull (strstr (body, "\"guardrailVersion\":\"3\""));
   outcome_clear (&o);
 }
@@ -613,7 +613,7 @@ test_apply_guardrail (Fixture       *fx,
   g_assert_error (a.error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
   g_clear_error (&a.error);
 
-  fx->config->guardrail_id = g_strdup ("gr-parley");
+  fx->config->guardrail_id = g_strdup ("grparley1");
   make_client (fx);
   memset (&a, 0, sizeof a);
   parley_bedrock_client_apply_guardrail_async (fx->client, PARLEY_GUARDRAIL_SOURCE_INPUT,
@@ -654,9 +654,9 @@ test_retrieve (Fixture       *fx,
   GPtrArray *hits;
   ParleyRetrieveHit *best;
 
-  fake_aws_add_kb_passage (fx->fake, "KB12345", "Returns are free within 30 days of delivery.", "s3://kb/returns.md");
-  fake_aws_add_kb_passage (fx->fake, "KB12345", "We ship to 5 countries.", "s3://kb/shipping.md");
-  fx->config->knowledge_base_id = g_strdup ("KB12345");
+  fake_aws_add_kb_passage (fx->fake, "KB12345678", "Returns are free within 30 days of delivery.", "s3://kb/returns.md");
+  fake_aws_add_kb_passage (fx->fake, "KB12345678", "We ship to 5 countries.", "s3://kb/shipping.md");
+  fx->config->knowledge_base_id = g_strdup ("KB12345678");
   make_client (fx);
 
   parley_bedrock_client_retrieve_async (fx->client, "how many days for returns", 5, NULL, retrieve_cb, &a);
@@ -706,7 +706,6 @@ test_bedrock_provider (Fixture       *fx,
   Outcome o;
 
   request->lang = g_strdup ("es");
-  request->passages = g_ptr_array_new_with_free_func ((GDestroyNotify) parley_chat_passage_free);
   g_ptr_array_add (request->passages, parley_chat_passage_new ("Reembolsos", "El reembolso tarda 5 días <b>hábiles</b>.",
                                                                "kb/es/refunds.md", "es", 1.0));
   provider_chat (PARLEY_PROVIDER (provider), request, &o);

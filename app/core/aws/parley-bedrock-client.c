@@ -202,6 +202,13 @@ stream_data_cb (const ParleyHttpResponse  *response,
 
   if (!parley_event_decoder_feed (call->decoder, data, len, frame_cb, call, error))
     {
+      /* A frame that carried an exception stopped the decoder. */
+      if (call->stream_error != NULL)
+        {
+          g_clear_error (error);
+          g_propagate_error (error, g_steal_pointer (&call->stream_error));
+          return FALSE;
+        }
       /* Keep the service's request id with a decoding failure. */
       if (error != NULL && *error != NULL && (*error)->domain != PARLEY_AWS_ERROR)
         {
@@ -281,6 +288,19 @@ attempt_done_cb (GObject      *object,
                                           parley_http_response_get_header (response, "x-amzn-RequestId"),
                                           parley_http_response_get_header (response, "x-amzn-ErrorType"),
                                           data, len);
+      /* Bedrock answers a model that is not offered in a region with a
+       * ValidationException; for the plan that is "not here", so the
+       * fallback models and regions still get their turn. */
+      if (g_error_matches (error, PARLEY_AWS_ERROR, PARLEY_AWS_ERROR_VALIDATION)
+          && strstr (error->message, "model identifier is invalid") != NULL)
+        {
+          g_autoptr(GError) validation = g_steal_pointer (&error);
+          const char *colon = strstr (validation->message, ": ");
+
+          parley_aws_set_error (&error, PARLEY_AWS_ERROR_NOT_FOUND, parley_aws_error_get_aws_code (validation),
+                                parley_aws_error_get_request_id (validation), response->status,
+                                colon != NULL ? colon + 2 : validation->message);
+        }
       retry_after = parley_retry_after_parse (parley_http_response_get_header (response, "x-amz-retry-after"),
                                               parley_http_response_get_header (response, "Retry-After"));
     }
