@@ -5,9 +5,10 @@
  * InvokeModel (Titan Text Embeddings v2) and ApplyGuardrail,
  * bedrock-agent-runtime's Retrieve, and an OpenAI-compatible
  * /v1/chat/completions and /v1/embeddings. Every Bedrock request must be
- * SigV4-signed with the test credentials below and is validated against its
- * input shape; replies are deterministic. Faults can be queued per
- * operation.
+ * SigV4-signed with the test credentials below (a session token, if sent,
+ * is covered by the signature but its value is not checked; read it with
+ * fake_aws_dup_last_header()) and is validated against its input shape;
+ * replies are deterministic. Faults can be queued per operation.
  *
  * It runs on the thread-default GMainContext of fake_aws_new(), is
  * single-threaded and never blocks: delays are GSource timeouts, streams are
