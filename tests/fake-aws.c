@@ -54,6 +54,7 @@
 #define DEFAULT_FAULT_MS   10000
 #define OPENAI_EMBED_DIMS  1536
 #define KB_DEFAULT_RESULTS 5
+#define MAX_ECHO           2000             /* characters of the question repeated in an answer */
 #define ANSWER_TAIL        "This is a deterministic answer from the Parley test endpoint."
 #define CORAL_BEDROCK      ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 #define CORAL_SERVICE      ":http://internal.amazon.com/coral/com.amazon.coral.service/"
@@ -157,10 +158,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
 static guint
 count_words (const char *text)
 {
+  g_autofree char *valid = text != NULL ? g_utf8_make_valid (text, -1) : NULL;
   guint n = 0;
   gboolean in_word = FALSE;
 
-  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+  for (const char *p = valid; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
     {
       gboolean space = g_unichar_isspace (g_utf8_get_char (p));
 
@@ -171,8 +173,8 @@ count_words (const char *text)
   return n;
 }
 
-/* @text cut into pieces of one word each, with the white space before it,
- * so that the pieces put together are @text. */
+/* @text (valid UTF-8) cut into pieces of one word each, with the white
+ * space before it, so that the pieces put together are @text. */
 static GPtrArray *
 split_words (const char *text)
 {
@@ -191,7 +193,7 @@ split_words (const char *text)
   return pieces;
 }
 
-/* @text in pieces of about @size bytes, cut at character boundaries. */
+/* @text (valid UTF-8) in pieces of about @size bytes, cut at character boundaries. */
 static GPtrArray *
 split_bytes (const char *text,
              gsize       size)
@@ -218,10 +220,13 @@ tokenize (const char *text)
 {
   GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) word = g_string_new (NULL);
+  g_autofree char *valid = NULL;
 
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+  if (text == NULL)
     return words;
-  for (const char *p = text; ; p = g_utf8_next_char (p))
+  /* JSON can carry lone surrogates ("\ud800"), which are not UTF-8. */
+  valid = g_utf8_make_valid (text, -1);
+  for (const char *p = valid; ; p = g_utf8_next_char (p))
     {
       gunichar ch = *p != '\0' ? g_utf8_get_char (p) : 0;
       gboolean alnum = ch != 0 && g_unichar_isalnum (ch);
@@ -837,6 +842,21 @@ send_openai_fault (Request *req,
 
 /* ---------------------------------------------------------------- answer */
 
+/* @text as valid UTF-8, cut after MAX_ECHO characters. */
+static char *
+echo_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+  if (g_utf8_strlen (valid, -1) <= MAX_ECHO)
+    return g_steal_pointer (&valid);
+  {
+    g_autofree char *cut = g_utf8_substring (valid, 0, MAX_ECHO);
+
+    return g_strconcat (cut, "…", NULL);
+  }
+}
+
 /* "A-10023" or just a mention of an order; @order_id gets the number or "". */
 static gboolean
 mentions_order (FakeAws     *self,
@@ -869,12 +889,17 @@ mentions_order (FakeAws     *self,
 static void
 answer_compose (FakeAws    *self,
                 Answer     *a,
-                const char *user_text,
-                const char *tool_result,
+                const char *user_text_in,
+                const char *tool_result_in,
                 const char *tool_name,
                 gboolean    force_tool,
                 gint64      max_tokens)
 {
+  /* What is echoed must be UTF-8 (JSON strings may hold lone surrogates),
+   * and short: a model does not repeat megabytes, and every frame of the
+   * stream stays far below the event-stream limit. */
+  g_autofree char *user_text = echo_text (user_text_in);
+  g_autofree char *tool_result = tool_result_in != NULL ? echo_text (tool_result_in) : NULL;
   g_autofree char *order_id = NULL;
 
   a->stop_reason = "end_turn";
@@ -970,6 +995,7 @@ event_frame (const char *event_type,
   message->payload = object_to_bytes (payload);
   json_object_unref (payload);
   frame = parley_event_message_encode (message, &error);
+  /* Fixed headers and bounded payloads (MAX_ECHO): it cannot be too large. */
   g_assert_no_error (error);
   return frame;
 }

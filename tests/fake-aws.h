@@ -5,9 +5,10 @@
  * InvokeModel (Titan Text Embeddings v2) and ApplyGuardrail,
  * bedrock-agent-runtime's Retrieve, and an OpenAI-compatible
  * /v1/chat/completions and /v1/embeddings. Every Bedrock request must be
- * SigV4-signed with the test credentials below and is validated against its
- * input shape; replies are deterministic. Faults can be queued per
- * operation.
+ * SigV4-signed with the test credentials below (a session token, if sent,
+ * is covered by the signature but its value is not checked; read it with
+ * fake_aws_dup_last_header()) and is validated against its input shape;
+ * replies are deterministic. Faults can be queued per operation.
  *
  * It runs on the thread-default GMainContext of fake_aws_new(), is
  * single-threaded and never blocks: delays are GSource timeouts, streams are
@@ -65,9 +66,15 @@ const char *fake_aws_get_url           (FakeAws      *self);
 /* The next request to @operation (NULL: to any operation) gets @fault. Each
  * operation has a FIFO; a request takes from its operation's queue first,
  * then from the any-operation queue. A Bedrock request takes a fault only
- * once its signature has been verified. On a reply that is not a stream the
- * stream faults (mid-stream exceptions, CORRUPT_CRC, TRUNCATED_STREAM) send
- * a 200 whose JSON body ends half-way. */
+ * once its signature has been verified (before its body is validated), an
+ * OpenAI one once its key and JSON were accepted. On a reply that is not a
+ * stream, the stream faults (mid-stream exceptions, CORRUPT_CRC,
+ * TRUNCATED_STREAM) send a 200 whose JSON body ends half-way. On the OpenAI
+ * side a mid-stream exception is a `data: {"error":…}` event, CORRUPT_CRC an
+ * event whose data is not JSON, TRUNCATED_STREAM half an event and no
+ * [DONE]. HTTP clients (curl, libsoup) silently retry a request once when a
+ * kept-alive connection dies before any byte of the response, so RESET is
+ * seen as an error only on a fresh connection (or when pushed twice). */
 void        fake_aws_push_fault        (FakeAws      *self,
                                         const char   *operation,
                                         FakeAwsFault  fault);

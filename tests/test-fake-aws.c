@@ -798,6 +798,26 @@ test_converse (Fixture       *f,
                      ==, "You asked: Tell");
   }
 
+  /* A long question is not repeated in full. */
+  {
+    g_autoptr(GString) question = g_string_new (NULL);
+    g_autofree char *long_body = NULL;
+    g_autoptr(Response) big = NULL;
+    g_autoptr(JsonObject) json = NULL;
+    const char *answer;
+
+    for (guint i = 0; i < 1000; i++)
+      g_string_append (question, "word ");
+    long_body = converse_body (question->str, FALSE);
+    big = send_request (f, "POST", HAIKU_PATH "/converse", long_body, &signed_opts);
+    json = response_json (big);
+    answer = json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (
+      json_object_get_object_member (json_object_get_object_member (json, "output"), "message"), "content"), 0), "text");
+    g_assert_cmpint (g_utf8_strlen (answer, -1), <, 2100);
+    g_assert_nonnull (strstr (answer, "…"));
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json, "usage"), "inputTokens"), ==, 1006);
+  }
+
   /* Converse does not serve embedding models. */
   {
     g_autoptr(Response) embed = send_request (f, "POST", "/model/amazon.titan-embed-text-v2%3A0/converse", body, &signed_opts);
@@ -1028,8 +1048,12 @@ test_titan (Fixture       *f,
       const char *bodies[] = { "{\"inputText\":\"hello\",\"dimensions\":256}", "{\"inputText\":\"hello\",\"dimensions\":512}" };
       guint n = 0;
       g_autofree float *v = titan_embed (f, bodies[i], &n);
+      double sum = 0;
 
       g_assert_cmpuint (n, ==, i == 0 ? 256 : 512);
+      for (guint j = 0; j < n; j++)
+        sum += (double) v[j] * v[j];
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-4);
     }
 
   {
@@ -1256,6 +1280,20 @@ test_openai_auth (Fixture       *f,
   g_clear_pointer (&r, response_free);
   r = send_request (f, "POST", "/v1/chat/completions", "{\"messages\"", &openai_opts);
   g_assert_cmpuint (r->status, ==, 400);
+  g_clear_pointer (&r, response_free);
+
+  /* A lone surrogate is valid JSON but not UTF-8: the echo stays valid. */
+  r = send_request (f, "POST", "/v1/chat/completions",
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\\ud800y order?\"}]}", &openai_opts);
+  g_assert_cmpuint (r->status, ==, 200);
+  {
+    g_autoptr(JsonObject) json = response_json (r);
+    JsonObject *choice = json_array_get_object_element (json_object_get_array_member (json, "choices"), 0);
+    const char *content = json_object_get_string_member (json_object_get_object_member (choice, "message"), "content");
+
+    g_assert_true (g_utf8_validate (content, -1, NULL));
+    g_assert_true (g_str_has_prefix (content, "You asked: x"));
+  }
 }
 
 static void
@@ -1389,8 +1427,19 @@ test_openai_embeddings (Fixture       *f,
     const char *b64 = json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (json, "data"), 0), "embedding");
     gsize len = 0;
     g_autofree guchar *raw = g_base64_decode (b64, &len);
+    double sum = 0;
 
+    /* Little-endian float32, normalised. */
     g_assert_cmpuint (len, ==, 8 * sizeof (float));
+    for (guint i = 0; i < 8; i++)
+      {
+        guint32 bits = GUINT32_FROM_LE (((guint32 *) raw)[i]);
+        float x;
+
+        memcpy (&x, &bits, sizeof x);
+        sum += (double) x * x;
+      }
+    g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-4);
   }
   {
     g_autoptr(Response) bad = send_request (f, "POST", "/v1/embeddings", "{\"model\":\"m\",\"input\":[1,2]}", &openai_opts);
