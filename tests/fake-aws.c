@@ -39,6 +39,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -93,6 +95,7 @@ struct _FakeAws
 
   guint         first_byte_ms;
   guint         per_token_ms;
+  guint         stamp_tokens;   /* > 0: streams are that many stamped deltas */
   guint         fault_delay_ms;
   guint         in_flight;
   guint         peak_in_flight;
@@ -111,8 +114,9 @@ typedef struct {
 } Request;
 
 typedef struct {
-  GBytes *bytes;
-  guint   delay_ms;                /* wait before sending it */
+  GBytes  *bytes;                  /* NULL for a stamped delta */
+  guint    delay_ms;               /* wait before sending it */
+  gboolean stamp;                  /* a text delta made when sent, holding the time */
 } Piece;
 
 /* A response being sent, piece by piece, after delays. */
@@ -424,10 +428,16 @@ reply_free (Reply *r)
   g_free (r);
 }
 
+static GBytes     *event_frame (const char *event_type,
+                               JsonObject *payload);
+static JsonObject *delta_event (guint       index,
+                                const char *kind,
+                                const char *text);
+
 static void
 piece_clear (gpointer data)
 {
-  g_bytes_unref (((Piece *) data)->bytes);
+  g_clear_pointer (&((Piece *) data)->bytes, g_bytes_unref);
 }
 
 static Reply *
@@ -454,7 +464,18 @@ reply_add (Reply  *r,
            guint   delay_ms,
            GBytes *bytes)
 {
-  Piece piece = { bytes, delay_ms };
+  Piece piece = { bytes, delay_ms, FALSE };
+
+  g_array_append_val (r->pieces, piece);
+}
+
+/* A text delta whose text is the CLOCK_MONOTONIC µs at which it is sent
+ * (fake_aws_set_stamp), for measuring a client's added latency. */
+static void
+reply_add_stamped (Reply *r,
+                   guint  delay_ms)
+{
+  Piece piece = { NULL, delay_ms, TRUE };
 
   g_array_append_val (r->pieces, piece);
 }
@@ -537,7 +558,19 @@ reply_step_cb (gpointer user_data)
 
   /* This piece and those that follow it without delay, as chunks of their own. */
   do
-    soup_message_body_append_bytes (body, g_array_index (r->pieces, Piece, r->next++).bytes);
+    {
+      Piece *piece = &g_array_index (r->pieces, Piece, r->next++);
+
+      if (piece->stamp)
+        {
+          g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT " ", g_get_monotonic_time ());
+          g_autoptr(GBytes) frame = event_frame ("contentBlockDelta", delta_event (0, "text", now));
+
+          soup_message_body_append_bytes (body, frame);
+        }
+      else
+        soup_message_body_append_bytes (body, piece->bytes);
+    }
   while (r->next < r->pieces->len && g_array_index (r->pieces, Piece, r->next).delay_ms == 0);
 
   if (r->next == r->pieces->len)
@@ -1087,8 +1120,12 @@ stream_converse (Request      *req,
   json_object_set_string_member (payload, "role", "assistant");
   reply_add (r, first_byte_delay (req), event_frame ("messageStart", payload));
 
-  for (guint i = 0; i < words->len; i++)
-    reply_add (r, i > 0 ? self->per_token_ms : 0, event_frame ("contentBlockDelta", delta_event (0, "text", words->pdata[i])));
+  if (self->stamp_tokens > 0 && a->tool_name == NULL && !is_stream_fault (req->fault))
+    for (guint i = 0; i < self->stamp_tokens; i++)
+      reply_add_stamped (r, i > 0 ? self->per_token_ms : 0);
+  else
+    for (guint i = 0; i < words->len; i++)
+      reply_add (r, i > 0 ? self->per_token_ms : 0, event_frame ("contentBlockDelta", delta_event (0, "text", words->pdata[i])));
   reply_add (r, 0, event_frame ("contentBlockStop", block_stop_event (0)));
 
   if (a->tool_name != NULL)
@@ -2421,6 +2458,11 @@ server_cb (SoupServer        *server,
   req->body = body != NULL ? soup_message_body_flatten (body) : g_bytes_new_static ("", 0);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "x-amzn-RequestId", req->request_id);
 
+  /* Each stream frame goes out when written, as a real service sends it:
+   * without Nagle's algorithm holding small writes back. */
+  if (soup_server_message_get_socket (msg) != NULL)
+    g_socket_set_option (soup_server_message_get_socket (msg), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
   if (g_str_has_prefix (raw_path, "/v1/"))
     handle_openai (req, method, raw_path);
   else
@@ -2584,6 +2626,13 @@ fake_aws_set_delays (FakeAws *self,
 {
   self->first_byte_ms = first_byte_ms;
   self->per_token_ms = per_token_ms;
+}
+
+void
+fake_aws_set_stamp (FakeAws *self,
+                    guint    n_tokens)
+{
+  self->stamp_tokens = n_tokens;
 }
 
 void

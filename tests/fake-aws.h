@@ -84,6 +84,10 @@ void        fake_aws_set_delays        (FakeAws      *self,
                                         guint         first_byte_ms,
                                         guint         per_token_ms);
 /* How long FAKE_AWS_FAULT_SLOW_FIRST_BYTE holds the reply (10,000 ms by default). */
+/* Benchmarks: each ConverseStream reply is @n_tokens text deltas whose text
+ * is the CLOCK_MONOTONIC microsecond the frame was written (0: off). */
+void        fake_aws_set_stamp         (FakeAws      *self,
+                                        guint         n_tokens);
 void        fake_aws_set_fault_delay   (FakeAws      *self,
                                         guint         ms);
 

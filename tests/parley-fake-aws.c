@@ -35,12 +35,15 @@ main (int   argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   FakeAws *fake;
-  int port = 0, first_byte_ms = 0, token_ms = 0;
+  int port = 0, first_byte_ms = 0, token_ms = 0, tokens = 40;
+  gboolean stamp = FALSE;
   guint term_id, int_id;
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (default: any free port)", "N" },
     { "first-byte-ms", 0, 0, G_OPTION_ARG_INT, &first_byte_ms, "Delay before the first byte of each reply", "N" },
     { "token-ms", 0, 0, G_OPTION_ARG_INT, &token_ms, "Delay between the deltas of a stream", "N" },
+    { "stamp", 0, 0, G_OPTION_ARG_NONE, &stamp, "Stream deltas holding the microsecond they were sent (parley bench bedrock)", NULL },
+    { "tokens", 0, 0, G_OPTION_ARG_INT, &tokens, "With --stamp: deltas per stream (default 40)", "N" },
     { NULL }
   };
 
@@ -52,7 +55,7 @@ main (int   argc,
       g_printerr ("parley-fake-aws: %s\n", error->message);
       return EXIT_FAILURE;
     }
-  if (port < 0 || port > 65535 || first_byte_ms < 0 || token_ms < 0)
+  if (port < 0 || port > 65535 || first_byte_ms < 0 || token_ms < 0 || tokens < 1 || tokens > 100000)
     {
       g_printerr ("parley-fake-aws: --port must be 0–65535 and delays must not be negative\n");
       return EXIT_FAILURE;
@@ -65,6 +68,8 @@ main (int   argc,
       return EXIT_FAILURE;
     }
   fake_aws_set_delays (fake, first_byte_ms, token_ms);
+  if (stamp)
+    fake_aws_set_stamp (fake, tokens);
 
   loop = g_main_loop_new (NULL, FALSE);
   term_id = g_unix_signal_add (SIGTERM, quit_cb, loop);

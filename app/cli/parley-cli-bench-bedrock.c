@@ -42,9 +42,11 @@ typedef struct {
 } Bench;
 
 typedef struct {
-  Bench   *bench;
-  gint64   start;
-  gboolean seen_first;
+  Bench               *bench;
+  ParleyBedrockClient *client;
+  ParleyChatRequest   *request;
+  gint64               start;
+  gboolean             seen_first;
 } Stream;
 
 static void
@@ -93,6 +95,17 @@ stream_done_cb (GObject      *object,
       if (stream->bench->first_error == NULL)
         stream->bench->first_error = g_steal_pointer (&error);
     }
+}
+
+static gboolean
+start_stream_cb (gpointer user_data)
+{
+  Stream *stream = user_data;
+
+  stream->start = g_get_monotonic_time ();
+  parley_bedrock_client_converse_async (stream->client, stream->request, TRUE, stream_event_cb, stream, NULL,
+                                        stream_done_cb, stream);
+  return G_SOURCE_REMOVE;
 }
 
 static double
@@ -172,12 +185,15 @@ cli_bench_bedrock (int    argc,
   int first_byte_ms = 50;
   int token_ms = 5;
   int tokens = 40;
+  int stagger_ms = -1;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "streams", 'n', 0, G_OPTION_ARG_INT, &n_streams, N_("Concurrent streams (1–2000)"), N_("N") },
     { "first-byte-ms", 0, 0, G_OPTION_ARG_INT, &first_byte_ms, N_("The endpoint's wait before the first frame"), N_("MS") },
     { "token-ms", 0, 0, G_OPTION_ARG_INT, &token_ms, N_("The endpoint's wait between frames"), N_("MS") },
     { "tokens", 0, 0, G_OPTION_ARG_INT, &tokens, N_("Deltas per stream"), N_("N") },
+    { "stagger-ms", 0, 0, G_OPTION_ARG_INT, &stagger_ms,
+      N_("Spread the streams' starts over this long (default: --token-ms; 0: all at once)"), N_("MS") },
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, &endpoint, N_("A running endpoint in --stamp mode (default: start one)"), N_("URL") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Also print the figures as JSON"), NULL },
     { NULL }
@@ -200,7 +216,10 @@ cli_bench_bedrock (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!cli_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
-  if (n_streams < 1 || n_streams > 2000 || first_byte_ms < 0 || token_ms < 0 || tokens < 1 || tokens > 10000)
+  if (stagger_ms < 0)
+    stagger_ms = token_ms;
+  if (n_streams < 1 || n_streams > 2000 || first_byte_ms < 0 || token_ms < 0 || tokens < 1 || tokens > 10000
+      || stagger_ms > 60000)
     return cli_usage (context, _("--streams 1–2000, --tokens 1–10000, delays ≥ 0"));
 
   if (endpoint == NULL)
@@ -250,12 +269,20 @@ cli_bench_bedrock (int    argc,
   streams = g_new0 (Stream, n_streams);
   cpu_start = cpu_seconds ();
   wall_start = g_get_monotonic_time ();
+  /* Customers do not all start in the same microsecond: spread the starts
+   * (--stagger-ms) so that the endpoint's timers, which all run on its one
+   * thread, do not fire in lockstep; 0 measures that worst case. */
   for (int i = 0; i < n_streams; i++)
     {
+      guint at = (guint) ((gint64) stagger_ms * i / n_streams);
+
       streams[i].bench = &bench;
-      streams[i].start = g_get_monotonic_time ();
-      parley_bedrock_client_converse_async (client, request, TRUE, stream_event_cb, &streams[i], NULL,
-                                            stream_done_cb, &streams[i]);
+      streams[i].client = client;
+      streams[i].request = request;
+      if (at == 0)
+        start_stream_cb (&streams[i]);
+      else
+        g_timeout_add (at, start_stream_cb, &streams[i]);
     }
   while (bench.n_done < (guint) n_streams)
     g_main_context_iteration (NULL, TRUE);
@@ -269,8 +296,8 @@ cli_bench_bedrock (int    argc,
     }
 
   printf ("parley bench bedrock: %d concurrent ConverseStream calls on one thread, endpoint %s\n"
-          "  endpoint: %d ms to first byte, %d ms between frames, %d deltas per stream\n",
-          n_streams, endpoint, first_byte_ms, token_ms, tokens);
+          "  endpoint: %d ms to first byte, %d ms between frames, %d deltas per stream; starts spread over %d ms\n",
+          n_streams, endpoint, first_byte_ms, token_ms, tokens, stagger_ms);
   printf ("  completed %u, failed %u, deltas %" G_GUINT64_FORMAT ", wall %.3f s, connections %u\n",
           bench.n_done - bench.n_failed, bench.n_failed, bench.n_tokens, wall,
           parley_http_client_get_n_connections (parley_bedrock_client_get_http_client (client)));
