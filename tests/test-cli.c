@@ -4,13 +4,16 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <string.h>
 
 #include "test-utils.h"
 
 static char *tmpdir;
 static char *db;
+static GStrv extra_env;   /* NAME=VALUE set for the next runs; "NAME" alone unsets */
 
 static int
 run (const char  *stdin_text,
@@ -35,6 +38,15 @@ run (const char  *stdin_text,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
+
+      if (kv[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, kv[0]);
+    }
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, stdin_text, NULL, out, err, &error);
@@ -177,6 +189,137 @@ test_eval_beats_fts5 (void)
     }
 }
 
+/* `parley ask` on the embedded default: a grounded answer with its sources,
+ * or an honest "don't know". */
+static void
+test_ask_local (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) root2 = NULL;
+  JsonObject *o;
+
+  g_assert_cmpint (run (NULL, &out, &err, "ask", "--db", db, "--json", "Do you ship to Canada?", NULL), ==, 0);
+  root = parse (out);
+  o = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (o, "provider"), ==, "local");
+  g_assert_cmpstr (json_object_get_string_member (o, "lang"), ==, "en");
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "answer"), "Canada"));
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "answer"), "Source: "));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "sources")), >=, 1);
+  g_assert_true (json_object_get_null_member (o, "cost_usd"));
+
+  g_assert_cmpint (run (NULL, &out2, &err2, "ask", "--db", db, "--json",
+                        "What is the airspeed velocity of an unladen swallow?", NULL), ==, 0);
+  root2 = parse (out2);
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (root2), "answer"),
+                            "couldn't find"));
+}
+
+/* The standalone local endpoint; its URL is read from its first line. */
+static GSubprocess *
+start_fake (char **url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  GSubprocess *fake = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("PARLEY_FAKE_AWS"), NULL);
+
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake));
+  *url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (*url, "http://127.0.0.1:"));
+  return fake;
+}
+
+static void
+set_fake_env (const char *url,
+              const char *region)
+{
+  g_autofree char *endpoint = g_strconcat ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME=", url, NULL);
+  g_autofree char *region_var = region != NULL ? g_strconcat ("AWS_REGION=", region, NULL) : g_strdup ("AWS_REGION");
+
+  g_strfreev (extra_env);
+  extra_env = g_strsplit ("AWS_ACCESS_KEY_ID=AKIDPARLEYTEST|AWS_SECRET_ACCESS_KEY=parley/test/secret/key/EXAMPLEKEY|"
+                          "AWS_EC2_METADATA_DISABLED=true|AWS_PROFILE|AWS_DEFAULT_REGION|AWS_SESSION_TOKEN|"
+                          "AWS_CONFIG_FILE=/nonexistent/config|AWS_SHARED_CREDENTIALS_FILE=/nonexistent/credentials|"
+                          "PARLEY_CONFIG", "|", -1);
+  {
+    guint n = g_strv_length (extra_env);
+
+    extra_env = g_renew (char *, extra_env, n + 3);
+    extra_env[n] = g_steal_pointer (&endpoint);
+    extra_env[n + 1] = g_steal_pointer (&region_var);
+    extra_env[n + 2] = NULL;
+  }
+}
+
+/* With the standard AWS variables, ask, doctor and embed work against any
+ * endpoint that speaks Bedrock; the secret never shows. */
+static void
+test_bedrock_endpoint (void)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) fake = start_fake (&url);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *o;
+
+  set_fake_env (url, "eu-west-1");
+
+  g_assert_cmpint (run (NULL, &out, &err, "aws", "doctor", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "region: eu-west-1 (AWS_REGION)"));
+  g_assert_nonnull (strstr (out, "****TEST"));
+  g_assert_nonnull (strstr (out, "OK in"));
+  g_assert_null (strstr (out, "EXAMPLEKEY"));
+  g_assert_null (strstr (err, "EXAMPLEKEY"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run (NULL, &out, &err, "ask", "--provider", "bedrock", "--db", db, "--json",
+                        "How long does a refund take?", NULL), ==, 0);
+  root = parse (out);
+  o = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (o, "provider"), ==, "bedrock");
+  g_assert_cmpstr (json_object_get_string_member (o, "region"), ==, "eu-west-1");
+  g_assert_cmpstr (json_object_get_string_member (o, "model"), ==, "anthropic.claude-3-haiku-20240307-v1:0");
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "answer"), "refund"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Streams to the terminal. */
+  g_assert_cmpint (run (NULL, &out, &err, "ask", "--provider", "bedrock", "--db", db, "Where is my parcel?", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Where is my parcel?"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* KB vectors from Titan, then from the cache only. */
+  g_assert_cmpint (run (NULL, &out, &err, "kb", "embed", "--provider", "bedrock", "--db", db, "--json", NULL), ==, 0);
+  g_clear_pointer (&root, json_node_unref);
+  root = parse (out);
+  o = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (o, "embedded"), >, 100);
+  g_assert_cmpint (json_object_get_int_member (o, "dim"), ==, 1024);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (NULL, &out, &err, "kb", "embed", "--provider", "bedrock", "--db", db, "--json", NULL), ==, 0);
+  g_clear_pointer (&root, json_node_unref);
+  root = parse (out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "chunks"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* No region anywhere: one clear line. */
+  set_fake_env (url, NULL);
+  g_assert_cmpint (run (NULL, &out, &err, "ask", "--provider", "bedrock", "--db", db, "Hello", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "no AWS region"));
+  g_assert_cmpuint (strlen (err) - (strchr (err, '\n') != NULL ? 1 : 0), ==, strcspn (err, "\n"));
+
+  g_clear_pointer (&extra_env, g_strfreev);
+  g_subprocess_send_signal (fake, SIGTERM);
+  g_subprocess_wait (fake, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +336,8 @@ main (int   argc,
   g_test_add_func ("/cli/bad-database", test_bad_database);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/eval-beats-fts5", test_eval_beats_fts5);
+  g_test_add_func ("/cli/ask-local", test_ask_local);
+  g_test_add_func ("/cli/bedrock-endpoint", test_bedrock_endpoint);
 
   status = g_test_run ();
   test_rm_rf (tmpdir);

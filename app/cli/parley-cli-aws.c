@@ -128,10 +128,6 @@ cli_aws (int    argc,
       g_clear_error (&state.error);
       return CLI_EXIT_FAILED;
     }
-  {
-    g_autofree char *described = parley_aws_credentials_describe (state.credentials);
-    printf ("  in use: %s\n", described);
-  }
   g_clear_pointer (&state.credentials, parley_aws_credentials_unref);
 
   if (no_call)
