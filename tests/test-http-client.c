@@ -540,6 +540,37 @@ test_bad_request (Fixture       *fixture,
   g_assert_cmpuint (fixture->n_requests, ==, 0);
 }
 
+/* Credential endpoints bypass a configured proxy. */
+static void
+test_no_proxy (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(ParleyHttpClient) client = parley_http_client_new ();
+  g_autofree char *url = g_strconcat (fixture->base, "/hello", NULL);
+  ParleyHttpRequestSpec spec = { .method = "GET", .url = url, .no_proxy = TRUE };
+  Call call;
+
+  /* A proxy that refuses every connection. */
+  g_setenv ("http_proxy", "http://127.0.0.1:9", TRUE);
+  g_unsetenv ("no_proxy");
+  g_unsetenv ("NO_PROXY");
+
+  call_init (&call, fixture);
+  parley_http_client_send_async (client, &spec, NULL, NULL, NULL, sent_cb, &call);
+  TEST_WAIT_UNTIL (call.done);
+  g_assert_no_error (call.error);
+  g_assert_cmpuint (call.response->status, ==, 200);
+  call_clear (&call);
+
+  spec.no_proxy = FALSE;
+  call_init (&call, fixture);
+  parley_http_client_send_async (client, &spec, NULL, NULL, NULL, sent_cb, &call);
+  TEST_WAIT_UNTIL (call.done);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  call_clear (&call);
+  g_unsetenv ("http_proxy");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,6 +591,7 @@ main (int   argc,
   ADD ("/http/reader-refuses", test_reader_refuses);
   ADD ("/http/reset", test_reset);
   ADD ("/http/bad-request", test_bad_request);
+  ADD ("/http/no-proxy", test_no_proxy);
 #undef ADD
 
   return g_test_run ();

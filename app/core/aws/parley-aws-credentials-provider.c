@@ -336,6 +336,8 @@ exchange_start (GTask *task)
     .url = chain->url,
     .headers = chain->headers,
     .timeout_ms = parley_aws_config_get_metadata_timeout (self->config) * 2000,
+    /* Instance and container credentials never go through a proxy. */
+    .no_proxy = TRUE,
   };
 
   chain->attempt++;

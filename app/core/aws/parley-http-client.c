@@ -750,6 +750,9 @@ parley_http_client_send_async (ParleyHttpClient            *self,
   curl_easy_setopt (easy, CURLOPT_TCP_NODELAY, 1L);
   if (spec->timeout_ms > 0)
     curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) spec->timeout_ms);
+  /* curl honours http_proxy and friends; credentials must not go through them. */
+  if (spec->no_proxy)
+    curl_easy_setopt (easy, CURLOPT_NOPROXY, "*");
 
   if (spec->body != NULL)
     {

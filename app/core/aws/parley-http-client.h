@@ -38,6 +38,7 @@ typedef struct {
   GArray       *headers;       /* (nullable) ParleyHttpHeader */
   GBytes       *body;          /* (nullable) */
   guint         timeout_ms;    /* (optional) whole transfer; 0: the client's */
+  gboolean      no_proxy;      /* never through a proxy (credential endpoints) */
 } ParleyHttpRequestSpec;
 
 #define PARLEY_TYPE_HTTP_CLIENT (parley_http_client_get_type ())
