@@ -154,14 +154,8 @@ forward_event_cb (const ParleyChatEvent *event,
 {
   Call *call = user_data;
 
-  if (call->stream_error != NULL)
-    return;
-  if (!parley_chat_accumulator_add (call->accumulator, event, &call->stream_error))
-    return;
-  if (event->kind == PARLEY_CHAT_EVENT_TEXT_DELTA || event->kind == PARLEY_CHAT_EVENT_TOOL_DELTA)
-    call->delivered = TRUE;
-  if (call->event_func != NULL)
-    call->event_func (event, call->event_data);
+  parley_chat_accumulator_relay (call->accumulator, event, call->event_func, call->event_data,
+                                 &call->delivered, &call->stream_error);
 }
 
 static gboolean

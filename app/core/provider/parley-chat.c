@@ -1502,3 +1502,22 @@ parley_chat_accumulator_finish (ParleyChatAccumulator  *acc,
   response->latency_ms = acc->latency_ms;
   return g_steal_pointer (&response);
 }
+
+void
+parley_chat_accumulator_relay (ParleyChatAccumulator  *acc,
+                               const ParleyChatEvent  *event,
+                               ParleyChatEventFunc     func,
+                               gpointer                user_data,
+                               gboolean               *delivered,
+                               GError                **error)
+{
+  g_return_if_fail (acc != NULL && event != NULL && error != NULL);
+
+  if (*error != NULL || !parley_chat_accumulator_add (acc, event, error))
+    return;
+  if (delivered != NULL
+      && (event->kind == PARLEY_CHAT_EVENT_TEXT_DELTA || event->kind == PARLEY_CHAT_EVENT_TOOL_DELTA))
+    *delivered = TRUE;
+  if (func != NULL)
+    func (event, user_data);
+}

@@ -193,6 +193,17 @@ gboolean            parley_chat_accumulator_add       (ParleyChatAccumulator   *
                                                        GError                 **error);
 /* Whether a MESSAGE_STOP arrived. */
 gboolean            parley_chat_accumulator_is_complete (ParleyChatAccumulator *acc);
+/* What a provider does with each event of its stream: once an error was
+ * recorded in @error nothing more happens; otherwise @event is added and,
+ * if in order, passed to @func (nullable). @delivered becomes TRUE when a
+ * delta (text or tool input) reached @func: from then on the stream cannot
+ * be retried without the caller seeing content twice. */
+void                parley_chat_accumulator_relay     (ParleyChatAccumulator   *acc,
+                                                       const ParleyChatEvent   *event,
+                                                       ParleyChatEventFunc      func,
+                                                       gpointer                 user_data,
+                                                       gboolean                *delivered,
+                                                       GError                 **error);
 ParleyChatResponse *parley_chat_accumulator_finish    (ParleyChatAccumulator   *acc,
                                                        GError                 **error);
 void                parley_chat_accumulator_free      (ParleyChatAccumulator   *acc);

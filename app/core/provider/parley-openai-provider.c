@@ -101,14 +101,8 @@ forward_event_cb (const ParleyChatEvent *event,
 {
   Request *r = user_data;
 
-  if (r->stream_error != NULL)
-    return;
-  if (!parley_chat_accumulator_add (r->accumulator, event, &r->stream_error))
-    return;
-  if (event->kind == PARLEY_CHAT_EVENT_TEXT_DELTA || event->kind == PARLEY_CHAT_EVENT_TOOL_DELTA)
-    r->delivered = TRUE;
-  if (r->event_func != NULL)
-    r->event_func (event, r->event_data);
+  parley_chat_accumulator_relay (r->accumulator, event, r->event_func, r->event_data, &r->delivered,
+                                 &r->stream_error);
 }
 
 static gboolean
