@@ -411,7 +411,7 @@ local_chat_async (ParleyProvider          *provider,
     input_tokens += count_tokens (self->analyzer, passage_body (request->passages->pdata[i]));
 
   state->response = parley_chat_response_new ();
-  state->response->message = parley_chat_message_new_text (PARLEY_CHAT_ROLE_ASSISTANT, state->text);
+  parley_chat_message_add_block (state->response->message, parley_chat_block_new_text (state->text));
   state->response->stop_reason = g_strdup ("end_turn");
   state->response->model_id = g_strdup ("local");
   state->response->usage.input_tokens = input_tokens;
