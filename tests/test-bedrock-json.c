@@ -440,6 +440,9 @@ test_parse_converse_bad (void)
     { "{\"output\": {\"message\": {\"role\": \"user\", \"content\": []}}, \"stopReason\": \"end_turn\","
       " \"usage\": {\"inputTokens\": 1, \"outputTokens\": 1, \"totalTokens\": 2}, \"metrics\": {\"latencyMs\": 1}}",
       "expected \"assistant\"" },
+    { "{\"output\": {\"message\": {\"role\": \"assistant\", \"content\": []}}, \"stopReason\": \"\","
+      " \"usage\": {\"inputTokens\": 1, \"outputTokens\": 1, \"totalTokens\": 2}, \"metrics\": {\"latencyMs\": 1}}",
+      "stopReason is empty" },
     { "{\"output\": {\"message\": {\"role\": \"assistant\", \"content\": []}}} trailing", "after the end" },
   };
 
@@ -712,6 +715,7 @@ test_stream_bad (void)
     { "contentBlockStart", "{\"contentBlockIndex\":0,\"start\":{\"toolUse\":{\"name\":\"n\"}}}", "toolUseId is missing" },
     { "contentBlockStop", "{}", "contentBlockIndex is missing" },
     { "messageStop", "{}", "stopReason is missing" },
+    { "messageStop", "{\"stopReason\":\"\"}", "stopReason is empty" },
     { "metadata", "{\"usage\":{\"inputTokens\":1,\"outputTokens\":1,\"totalTokens\":2}}", "metrics is missing" },
     { "metadata", "{\"usage\":{\"inputTokens\":1.5,\"outputTokens\":1,\"totalTokens\":2},\"metrics\":{\"latencyMs\":1}}",
       "expected an integer" },

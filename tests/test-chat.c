@@ -671,6 +671,49 @@ test_json_members (void)
 }
 
 static void
+test_json_write (void)
+{
+  static const struct {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    /* json-glib's own generator writes "1e+22.0" and "1e+76.0" here. */
+    { "[1e22, 9999999999999999999999999999999999999999999999999999999999999999999999999999.0, 2E+17]",
+      "[1e+22,1e+76,2e+17]" },
+    { "[1.5e300, 1.0, -0.0, 0.5, 100, -9223372036854775808]",
+      "[1.5000000000000001e+300,1.0,-0.0,0.5,100,-9223372036854775808]" },
+    { "{\"b\": [true, false, null], \"a\": {}, \"\": []}", "{\"b\":[true,false,null],\"a\":{},\"\":[]}" },
+    { "\"q\\\"b\\\\s\\/\\b\\f\\n\\r\\t\\u0001\\u007f é 😀\"",
+      "\"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u007f é 😀\"" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = parley_json_parse (cases[i].in, strlen (cases[i].in), "in", &error);
+      g_autoptr(JsonNode) again = NULL;
+      g_autofree char *out = NULL;
+      gsize len = 0;
+
+      g_assert_no_error (error);
+      out = parley_json_to_data (node, &len);
+      g_assert_cmpstr (out, ==, cases[i].out);
+      g_assert_cmpuint (len, ==, strlen (out));
+      again = parley_json_parse (out, len, "out", &error);
+      g_assert_no_error (error);
+      g_assert_true (json_node_equal (node, again));
+    }
+
+  /* Non-finite doubles (which no parsed tree holds) come out as null. */
+  {
+    g_autoptr(JsonNode) nan = json_node_init_double (json_node_alloc (), NAN);
+    g_autofree char *out = parley_json_to_data (nan, NULL);
+
+    g_assert_cmpstr (out, ==, "null");
+  }
+}
+
+static void
 test_json_tool_input (void)
 {
   static const char * const bad[] = { "[]", "\"x\"", "1", "null", "{", "{} {}" };
@@ -724,6 +767,7 @@ main (int   argc,
   g_test_add_func ("/chat/accumulator/errors", test_accumulator_errors);
   g_test_add_func ("/chat/json/check", test_json_check);
   g_test_add_func ("/chat/json/members", test_json_members);
+  g_test_add_func ("/chat/json/write", test_json_write);
   g_test_add_func ("/chat/json/tool-input", test_json_tool_input);
   g_test_add_func ("/chat/json/clean-message", test_clean_message);
   return g_test_run ();

@@ -523,6 +523,11 @@ parse_converse (JsonObject          *root,
       || !parley_json_member_object (root, "metrics", TRUE, &metrics, "", error)
       || !parley_json_member_int (metrics, "latencyMs", TRUE, 0, G_MAXINT64, &response->latency_ms, "metrics", error))
     return FALSE;
+  if (*stop_reason == '\0')
+    {
+      parley_json_protocol_error (error, "stopReason is empty");
+      return FALSE;
+    }
   response->stop_reason = g_strdup (stop_reason);
   return TRUE;
 }
@@ -705,6 +710,11 @@ dispatch_event (const char           *type,
     {
       if (!parley_json_member_string (payload, "stopReason", TRUE, &event.stop_reason, type, error))
         return FALSE;
+      if (*event.stop_reason == '\0')
+        {
+          parley_json_protocol_error (error, "messageStop.stopReason is empty");
+          return FALSE;
+        }
       event.kind = PARLEY_CHAT_EVENT_MESSAGE_STOP;
     }
   else if (g_str_equal (type, "metadata"))
@@ -735,7 +745,7 @@ parley_bedrock_stream_dispatch (const ParleyEventMessage  *message,
   static const char * const known[] = {
     "messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata",
   };
-  g_autofree char *message_type = parley_event_message_dup_string (message, ":message-type");
+  g_autofree char *message_type = NULL;
   g_autofree char *event_type = NULL;
   g_autofree char *what = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -744,6 +754,8 @@ parley_bedrock_stream_dispatch (const ParleyEventMessage  *message,
 
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
+
+  message_type = parley_event_message_dup_string (message, ":message-type");
 
   if (g_strcmp0 (message_type, "exception") == 0)
     return dispatch_exception (message, error);

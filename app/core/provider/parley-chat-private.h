@@ -10,7 +10,9 @@
  * numbers, trailing data, an empty document). parley_json_parse() therefore
  * first checks the text against RFC 8259's grammar with an explicit stack
  * (no recursion), a depth limit and those value checks, and only then lets
- * json-glib build the tree.
+ * json-glib build the tree. Its generator has a bug too: it writes a
+ * double such as 1e22 as "1e+22.0", so parley_json_to_data() writes JSON
+ * itself, in the same format otherwise.
  *
  * The typed member getters turn every wrong shape into one clear
  * PARLEY_AWS_ERROR_PROTOCOL error naming the path ("output.message.content[1]
@@ -51,7 +53,8 @@ JsonNode   *parley_json_parse_object    (const char  *data,
                                          const char  *what,
                                          GError     **error);
 
-/* The compact JSON text of @root; @len (optional) gets its length. */
+/* The compact JSON text of @root (JsonGenerator's format, without its
+ * exponent bug); @len (optional) gets its length. */
 char       *parley_json_to_data         (JsonNode    *root,
                                          gsize       *len);
 char       *parley_json_builder_to_data (JsonBuilder *builder,

@@ -407,14 +407,128 @@ parley_json_parse_object (const char  *data,
   return g_steal_pointer (&root);
 }
 
+static void
+write_string (GString    *out,
+              const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '"':  g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\b': g_string_append (out, "\\b"); break;
+      case '\f': g_string_append (out, "\\f"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      default:
+        if (*p < 0x20 || *p == 0x7f)
+          g_string_append_printf (out, "\\u%04x", *p);
+        else
+          g_string_append_c (out, (char) *p);
+      }
+  g_string_append_c (out, '"');
+}
+
+static void
+write_node (GString  *out,
+            JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) names = json_object_get_members (object);
+
+        g_string_append_c (out, '{');
+        for (GList *l = names; l != NULL; l = l->next)
+          {
+            if (l != names)
+              g_string_append_c (out, ',');
+            write_string (out, l->data);
+            g_string_append_c (out, ':');
+            write_node (out, json_object_get_member (object, l->data));
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            double d = json_node_get_double (node);
+
+            if (!isfinite (d))
+              {
+                g_string_append (out, "null");
+                break;
+              }
+            g_ascii_dtostr (buf, sizeof buf, d);
+            g_string_append (out, buf);
+            /* As json-glib: an integral double keeps its fraction ("1.0"),
+             * but not after an exponent ("1e+22"). */
+            if (strpbrk (buf, ".eE") == NULL)
+              g_string_append (out, ".0");
+          }
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+/* json-glib 1.6's generator writes a double such as 1e22 as "1e+22.0",
+ * which is not JSON (found by fuzzing): the bodies are written here, in
+ * json-glib's format otherwise. */
 char *
 parley_json_to_data (JsonNode *root,
                      gsize    *len)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  GString *out = g_string_new (NULL);
 
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, len);
+  if (root != NULL)
+    write_node (out, root);
+  else
+    g_string_append (out, "null");
+  if (len != NULL)
+    *len = out->len;
+  return g_string_free (out, FALSE);
 }
 
 char *
@@ -1380,7 +1494,8 @@ acc_add (ParleyChatAccumulator  *acc,
         }
       if (b->kind == PARLEY_CHAT_BLOCK_TOOL_USE)
         {
-          g_autofree char *what = g_strdup_printf ("chat stream: the input of tool use %s", b->tool_use_id);
+          g_autofree char *id = parley_json_clean_message (b->tool_use_id);
+          g_autofree char *what = g_strdup_printf ("chat stream: the input of tool use %s", id);
 
           b->input = parley_json_parse_tool_input (b->content->str, b->content->len, what, error);
           if (b->input == NULL)

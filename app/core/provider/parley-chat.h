@@ -117,6 +117,8 @@ typedef struct {
 typedef void (*ParleyChatEventFunc) (const ParleyChatEvent *event,
                                      gpointer               user_data);
 
+/* Constructors and copies own what they are given as copies (JSON nodes
+ * deeply: json_node_copy() would share their objects). */
 ParleyChatBlock    *parley_chat_block_new_text        (const char              *text);
 ParleyChatBlock    *parley_chat_block_new_tool_use    (const char              *tool_use_id,
                                                        const char              *name,

@@ -437,6 +437,8 @@ parse_chat (JsonObject          *root,
       || !parley_json_member_array (message, "tool_calls", FALSE, &tool_calls, "choices[0].message", error))
     return FALSE;
 
+  if (finish_reason != NULL && *finish_reason == '\0')
+    finish_reason = NULL;
   if (content != NULL && *content != '\0')
     parley_chat_message_add_block (response->message, parley_chat_block_new_text (content));
 
@@ -916,6 +918,9 @@ translate_choice (ParleyOpenaiStream  *stream,
       || (delta != NULL && !parley_json_member_string (delta, "content", FALSE, &content, dctx, error))
       || (delta != NULL && !parley_json_member_array (delta, "tool_calls", FALSE, &tool_calls, dctx, error)))
     return FALSE;
+  /* An empty finish_reason is no finish_reason (found by fuzzing). */
+  if (finish_reason != NULL && *finish_reason == '\0')
+    finish_reason = NULL;
 
   if (stream->finished && ((content != NULL && *content != '\0') || (tool_calls != NULL && json_array_get_length (tool_calls) > 0)
                            || finish_reason != NULL))
@@ -972,8 +977,11 @@ translate (ParleyOpenaiStream  *stream,
   JsonArray *choices;
   JsonObject *usage;
   JsonNode *err = json_object_get_member (root, "error");
+  const char *object = NULL;
 
-  if (err != NULL && !JSON_NODE_HOLDS_NULL (err))
+  /* {"error": …}, or older vLLM's {"object": "error", "message": …} */
+  parley_json_member_string (root, "object", FALSE, &object, "", NULL);
+  if ((err != NULL && !JSON_NODE_HOLDS_NULL (err)) || g_strcmp0 (object, "error") == 0)
     {
       if (!error_from_object (error, 0, NULL, root))
         parley_json_protocol_error (error, "chat completion chunk: an error of the wrong shape");
@@ -1056,6 +1064,8 @@ sse_event_cb (const char  *event_type,
       parley_openai_set_error_from_response (error, 0, NULL, (const guint8 *) data, len);
       return FALSE;
     }
+  if (!g_str_equal (event_type, "message"))
+    return TRUE;   /* "ping" and the like */
   return parley_openai_stream_translate (stream, data, len, stream->func, stream->user_data, error);
 }
 

@@ -107,7 +107,8 @@ gboolean            parley_openai_stream_translate   (ParleyOpenaiStream      *s
                                                       gpointer                 user_data,
                                                       GError                 **error);
 /* Raw bytes of the response body, through an SSE parser of the default
- * line limit; an "event: error" event is an error. */
+ * line limit; an "event: error" event is an error, events of other named
+ * types ("ping") are skipped. */
 gboolean            parley_openai_stream_feed        (ParleyOpenaiStream      *stream,
                                                       const guint8            *data,
                                                       gsize                    len,
