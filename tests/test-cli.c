@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "test-utils.h"
@@ -216,14 +217,24 @@ test_ask_local (void)
                             "couldn't find"));
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* The standalone local endpoint; its URL is read from its first line. */
 static GSubprocess *
 start_fake (char **url)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  GSubprocess *fake = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("PARLEY_FAKE_AWS"), NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  GSubprocess *fake;
 
+  /* It must not outlive a test that fails half-way. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fake = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PARLEY_FAKE_AWS"), NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake));
   *url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
@@ -237,6 +248,7 @@ set_fake_env (const char *url,
               const char *region)
 {
   g_autofree char *endpoint = g_strconcat ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME=", url, NULL);
+  g_autofree char *agent = g_strconcat ("AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=", url, NULL);
   g_autofree char *region_var = region != NULL ? g_strconcat ("AWS_REGION=", region, NULL) : g_strdup ("AWS_REGION");
 
   g_strfreev (extra_env);
@@ -247,10 +259,11 @@ set_fake_env (const char *url,
   {
     guint n = g_strv_length (extra_env);
 
-    extra_env = g_renew (char *, extra_env, n + 3);
+    extra_env = g_renew (char *, extra_env, n + 4);
     extra_env[n] = g_steal_pointer (&endpoint);
     extra_env[n + 1] = g_steal_pointer (&region_var);
-    extra_env[n + 2] = NULL;
+    extra_env[n + 2] = g_steal_pointer (&agent);
+    extra_env[n + 3] = NULL;
   }
 }
 
@@ -306,6 +319,23 @@ test_bedrock_endpoint (void)
   g_clear_pointer (&root, json_node_unref);
   root = parse (out);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "chunks"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A Bedrock Knowledge Base, when configured, is the retriever; one that
+   * does not exist is a clear one-line error with the service's code and
+   * request id. */
+  {
+    guint n = g_strv_length (extra_env);
+
+    extra_env = g_renew (char *, extra_env, n + 2);
+    extra_env[n] = g_strdup ("PARLEY_BEDROCK_KNOWLEDGE_BASE_ID=KB12345678");
+    extra_env[n + 1] = NULL;
+  }
+  g_assert_cmpint (run (NULL, &out, &err, "ask", "--provider", "bedrock", "--db", db, "--json",
+                        "How long does a refund take?", NULL), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "parley: ResourceNotFoundException: Knowledge base KB12345678"));
+  g_assert_nonnull (strstr (err, "request id "));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 

@@ -16,6 +16,8 @@
 
 #include "parley-cli.h"
 #include "parley-config.h"
+#include "parley-bedrock-provider.h"
+#include "parley-langid.h"
 #include "parley-provider.h"
 
 typedef struct {
@@ -65,6 +67,58 @@ interrupt_cb (gpointer user_data)
 
   g_cancellable_cancel (state->cancellable);
   return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  gboolean   done;
+  GPtrArray *hits;
+  GError    *error;
+} RetrieveWait;
+
+static void
+retrieve_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RetrieveWait *wait = user_data;
+
+  wait->hits = parley_bedrock_client_retrieve_finish (PARLEY_BEDROCK_CLIENT (object), result, &wait->error);
+  wait->done = TRUE;
+}
+
+/* With a Bedrock Knowledge Base configured, it is the retriever: its
+ * passages ground the answer instead of Parley's own KB. */
+static gboolean
+add_retrieved_passages (ParleyChatRequest    *request,
+                        ParleyBedrockClient  *client,
+                        const char           *question,
+                        ParleyLang            lang,
+                        guint                 k,
+                        GError              **error)
+{
+  RetrieveWait wait = { 0 };
+
+  parley_bedrock_client_retrieve_async (client, question, k, NULL, retrieve_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (wait.hits == NULL)
+    {
+      g_propagate_error (error, wait.error);
+      return FALSE;
+    }
+  g_free (request->lang);
+  request->lang = g_strdup (parley_lang_to_string (lang != PARLEY_LANG_UNKNOWN ? lang
+                                                   : parley_langid_detect (question, -1, NULL)));
+  for (guint i = 0; i < wait.hits->len; i++)
+    {
+      const ParleyRetrieveHit *hit = wait.hits->pdata[i];
+
+      g_ptr_array_add (request->passages,
+                       parley_chat_passage_new (hit->title != NULL ? hit->title : hit->uri, hit->text, hit->uri,
+                                                NULL, hit->score));
+    }
+  g_ptr_array_unref (wait.hits);
+  return TRUE;
 }
 
 /* The KB's best passages for @question, as the request's grounding. */
@@ -239,7 +293,13 @@ cli_ask (int    argc,
   request = parley_chat_request_new (model != NULL ? model : parley_provider_default_model (config));
   request->max_tokens = (gint) config->max_tokens;
   g_ptr_array_add (request->messages, parley_chat_message_new_text (PARLEY_CHAT_ROLE_USER, question));
-  if (!add_passages (request, config, provider, db, question, lang, (guint) k, &error))
+  if (PARLEY_IS_BEDROCK_PROVIDER (provider) && config->knowledge_base_id != NULL)
+    {
+      if (!add_retrieved_passages (request, parley_bedrock_provider_get_client (PARLEY_BEDROCK_PROVIDER (provider)),
+                                   question, lang, (guint) k, &error))
+        return cli_fail (error);
+    }
+  else if (!add_passages (request, config, provider, db, question, lang, (guint) k, &error))
     return cli_fail (error);
 
   loop = g_main_loop_new (NULL, FALSE);
