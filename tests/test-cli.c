@@ -274,6 +274,7 @@ test_bedrock_endpoint (void)
 {
   g_autofree char *url = NULL;
   g_autoptr(GSubprocess) fake = start_fake (&url);
+  g_autofree char *conf = g_build_filename (tmpdir, "parley.conf", NULL);
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *o;
@@ -289,10 +290,20 @@ test_bedrock_endpoint (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run (NULL, &out, &err, "ask", "--provider", "bedrock", "--db", db, "--json",
+  /* Usage becomes cost through the configured price table. */
+  g_assert_true (g_file_set_contents (conf, "[prices]\nanthropic.claude-3-haiku-20240307-v1:0=0.25;1.25\n", -1, NULL));
+  g_assert_cmpint (run (NULL, &out, &err, "ask", "--provider", "bedrock", "--db", db, "--config", conf, "--json",
                         "How long does a refund take?", NULL), ==, 0);
   root = parse (out);
   o = json_node_get_object (root);
+  {
+    JsonObject *usage = json_object_get_object_member (o, "usage");
+    double expected = (json_object_get_int_member (usage, "input_tokens") * 0.25
+                       + json_object_get_int_member (usage, "output_tokens") * 1.25) / 1000.0;
+
+    g_assert_cmpint (json_object_get_int_member (usage, "input_tokens"), >, 0);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "cost_usd"), expected, 1e-12);
+  }
   g_assert_cmpstr (json_object_get_string_member (o, "provider"), ==, "bedrock");
   g_assert_cmpstr (json_object_get_string_member (o, "region"), ==, "eu-west-1");
   g_assert_cmpstr (json_object_get_string_member (o, "model"), ==, "anthropic.claude-3-haiku-20240307-v1:0");
