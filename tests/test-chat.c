@@ -184,6 +184,12 @@ static void break_unanswered_result (ParleyChatRequest *r)
   g_free (b->tool_use_id);
   b->tool_use_id = g_strdup ("t9");
 }
+static void break_missing_result (ParleyChatRequest *r)
+{
+  g_autoptr(JsonNode) input = json ("{}");
+
+  parley_chat_message_add_block (r->messages->pdata[1], parley_chat_block_new_tool_use ("t2", "get_order", input));
+}
 static void break_tool_input (ParleyChatRequest *r)
 {
   ParleyChatBlock *b = ((ParleyChatMessage *) r->messages->pdata[1])->blocks->pdata[0];
@@ -234,6 +240,7 @@ test_request_validate (void)
     { break_tool_use_from_user,         "tool use in a user message" },
     { break_tool_result_from_assistant, "tool result in an assistant message" },
     { break_unanswered_result,          "answers no tool use" },
+    { break_missing_result,             "no tool result for tool use t2" },
     { break_tool_input,                 "must be a JSON object" },
     { break_tool_name,                  "needs an id and a name" },
     { break_duplicate_tool,             "defined twice" },

@@ -1161,6 +1161,20 @@ block_answers (const ParleyChatMessage *assistant,
 }
 
 static gboolean
+has_result (const ParleyChatMessage *user,
+            const char              *tool_use_id)
+{
+  for (guint i = 0; i < user->blocks->len; i++)
+    {
+      const ParleyChatBlock *b = user->blocks->pdata[i];
+
+      if (b->kind == PARLEY_CHAT_BLOCK_TOOL_RESULT && g_strcmp0 (b->tool_use_id, tool_use_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
 validate_block (const ParleyChatMessage *message,
                 const ParleyChatMessage *previous,
                 const ParleyChatBlock   *b,
@@ -1233,6 +1247,15 @@ parley_chat_request_validate (const ParleyChatRequest  *request,
       for (guint k = 0; k < message->blocks->len; k++)
         if (!validate_block (message, previous, message->blocks->pdata[k], m, k, error))
           return FALSE;
+      if (previous != NULL && previous->role == PARLEY_CHAT_ROLE_ASSISTANT && message->role == PARLEY_CHAT_ROLE_USER)
+        for (guint k = 0; k < previous->blocks->len; k++)
+          {
+            const ParleyChatBlock *use = previous->blocks->pdata[k];
+
+            if (use->kind == PARLEY_CHAT_BLOCK_TOOL_USE && !has_result (message, use->tool_use_id))
+              return invalid (error, "message %u: no tool result for tool use %s of the message before",
+                              m, use->tool_use_id);
+          }
     }
 
   for (guint t = 0; t < request->tools->len; t++)

@@ -159,7 +159,8 @@ void                parley_chat_request_free          (ParleyChatRequest       *
  * service would answer): a model id; at least one message, each with
  * blocks; valid UTF-8 text; tool uses (with id, name and an object input)
  * only from the assistant and tool results only from the user, each
- * answering a tool use of the assistant message just before; tools with
+ * answering a tool use of the assistant message just before, and every
+ * tool use answered in the user message after it (if any); tools with
  * unique names and object schemas; finite sampling values; non-empty stop
  * sequences; a guardrail version with a guardrail id. Provider limits
  * (Bedrock's temperature <= 1, role order …) are checked by the codecs'
