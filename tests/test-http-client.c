@@ -18,6 +18,7 @@ typedef struct {
   SoupServer *server;
   char       *base;            /* http://127.0.0.1:PORT */
   GPtrArray  *paused;          /* messages a handler left paused */
+  GPtrArray  *timers;          /* GSource: the handlers' pending writes, dropped at teardown */
   gint64      second_chunk_at; /* when /stream wrote its second chunk */
   guint       n_requests;
 } Fixture;
@@ -46,7 +47,6 @@ write_second_chunk_cb (gpointer user_data)
   soup_message_body_append (body, SOUP_MEMORY_STATIC, "two", 3);
   soup_message_body_complete (body);
   soup_server_message_unpause (msg);
-  g_object_unref (msg);
   return G_SOURCE_REMOVE;
 }
 
@@ -58,8 +58,28 @@ reset_cb (gpointer user_data)
 
   g_io_stream_close (stream, NULL, NULL);
   g_object_unref (stream);
-  g_object_unref (msg);
   return G_SOURCE_REMOVE;
+}
+
+static void
+drop_timer (gpointer data)
+{
+  g_source_destroy (data);
+  g_source_unref (data);
+}
+
+/* A write the handler does later; it must not outlive its test. */
+static void
+add_timer (Fixture     *fixture,
+           guint        ms,
+           GSourceFunc  func,
+           SoupServerMessage *msg)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, g_object_ref (msg), g_object_unref);
+  g_source_attach (source, NULL);
+  g_ptr_array_add (fixture->timers, source);
 }
 
 static void
@@ -103,7 +123,7 @@ server_cb (SoupServer        *server,
       soup_server_message_set_status (msg, 200, NULL);
       soup_message_body_append (body, SOUP_MEMORY_STATIC, "one", 3);
       g_object_set_data (G_OBJECT (msg), "fixture", fixture);
-      g_timeout_add (150, write_second_chunk_cb, g_object_ref (msg));
+      add_timer (fixture, 150, write_second_chunk_cb, msg);
     }
   else if (g_str_equal (path, "/error"))
     {
@@ -134,7 +154,7 @@ server_cb (SoupServer        *server,
       soup_message_headers_set_content_length (response_headers, 1000);
       soup_server_message_set_status (msg, 200, NULL);
       soup_message_body_append (body, SOUP_MEMORY_STATIC, "partial", 7);
-      g_timeout_add (50, reset_cb, g_object_ref (msg));
+      add_timer (fixture, 50, reset_cb, msg);
     }
   else
     soup_server_message_set_status (msg, 404, NULL);
@@ -149,6 +169,7 @@ fixture_setup (Fixture       *fixture,
 
   fixture->server = soup_server_new (NULL, NULL);
   fixture->paused = g_ptr_array_new_with_free_func (g_object_unref);
+  fixture->timers = g_ptr_array_new_with_free_func (drop_timer);
   soup_server_add_handler (fixture->server, NULL, server_cb, fixture, NULL);
   soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
@@ -165,6 +186,7 @@ fixture_teardown (Fixture       *fixture,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_pointer (&fixture->paused, g_ptr_array_unref);
+  g_clear_pointer (&fixture->timers, g_ptr_array_unref);
   soup_server_disconnect (fixture->server);
   g_clear_object (&fixture->server);
   g_clear_pointer (&fixture->base, g_free);

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Counts test cases in meson's testlog.json: each TAP 'ok'/'not ok' line of a
 GTest program is one case; a program without TAP output counts as one.
-(meson's log does not record the protocol, so TAP is recognised by its lines.)"""
+(meson's log does not record the protocol, so TAP is recognised by its lines.)
+Optional extra arguments PASSED FAILED add results of checks run outside
+meson (the valgrind runs of tools/valgrind)."""
 import json
 import re
 import sys
@@ -27,4 +29,7 @@ try:
 except (OSError, ValueError) as e:
     print(f"test-summary: {e}", file=sys.stderr)
     failed += 1
+if len(sys.argv) == 4:
+    passed += int(sys.argv[2])
+    failed += int(sys.argv[3])
 print(f"{passed} passed, {failed} failed")
