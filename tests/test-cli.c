@@ -217,6 +217,31 @@ test_ask_local (void)
                             "couldn't find"));
 }
 
+/* Every answer leaves an audit record (without the question), and the
+ * chain verifies. */
+static void
+test_audit (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  JsonArray *records;
+  JsonObject *last;
+
+  g_assert_cmpint (run (NULL, &out, &err, "audit", "verify", "--db", db, "--json", NULL), ==, 0);
+  root = parse (out);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "intact"));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "records"), >=, 2);
+
+  g_assert_cmpint (run (NULL, &out2, &err2, "audit", "list", "--db", db, "--kind", "answer", "--json", NULL), ==, 0);
+  list = parse (out2);
+  records = json_object_get_array_member (json_node_get_object (list), "records");
+  g_assert_cmpuint (json_array_get_length (records), >=, 2);
+  last = json_object_get_object_member (json_array_get_object_element (records, 0), "payload");
+  g_assert_cmpstr (json_object_get_string_member (last, "provider"), ==, "local");
+  g_assert_null (strstr (out2, "Canada"));
+}
+
 static void
 die_with_parent (gpointer user_data)
 {
@@ -378,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/eval-beats-fts5", test_eval_beats_fts5);
   g_test_add_func ("/cli/ask-local", test_ask_local);
+  g_test_add_func ("/cli/audit", test_audit);
   g_test_add_func ("/cli/bedrock-endpoint", test_bedrock_endpoint);
 
   status = g_test_run ();

@@ -316,7 +316,7 @@ test_migrate_v1 (Fixture       *fx,
   g_assert_no_error (error);
   g_clear_object (&store);
 
-  sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; DROP TABLE embedding_cache; "
+  sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; DROP TABLE embedding_cache; DROP TABLE audit; "
                          "PRAGMA user_version = 1;");
   store = open_ok (fx->path);
   g_assert_cmpint (sqlite_int (fx->path, "PRAGMA user_version"), ==, PARLEY_STORE_SCHEMA_VERSION);
@@ -681,6 +681,79 @@ test_embedding_cache (Fixture       *fx,
   g_assert_null (other_dim);
 }
 
+static void
+audit_verify (ParleyStore       *store,
+              ParleyAuditReport *report)
+{
+  g_autoptr(GError) error = NULL;
+
+  parley_audit_report_clear (report);
+  g_assert_true (parley_store_audit_verify (store, report, &error));
+  g_assert_no_error (error);
+}
+
+/* The audit log is append-only and hash-chained: editing, removing (in the
+ * middle or at the end) or slipping in a record is found and named. */
+static void
+test_audit (Fixture       *fx,
+            gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  ParleyAuditReport report = { 0 };
+  char *sql_error = NULL;
+  sqlite3 *db = NULL;
+
+  audit_verify (store, &report);
+  g_assert_cmpint (report.bad_id, ==, 0);
+  g_assert_cmpint (report.n_records, ==, 0);
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"route\":\"simple\",\"turn\":%u}", i);
+
+      g_assert_cmpint (parley_store_audit_append (store, "route", "conv-1", payload, &error), ==, i);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (parley_store_audit_append (store, "route", "conv-1", "not json", &error), ==, 0);
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  audit_verify (store, &report);
+  g_assert_cmpint (report.bad_id, ==, 0);
+  g_assert_cmpint (report.n_records, ==, 5);
+
+  /* The database itself refuses edits. */
+  g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET payload = '{}' WHERE id = 2", NULL, NULL, &sql_error), !=, SQLITE_OK);
+  g_assert_nonnull (strstr (sql_error, "append-only"));
+  sqlite3_free (sql_error);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  /* Someone who drops the guards and edits record 3 is caught. */
+  sqlite_exec (fx->path, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+                         "UPDATE audit SET payload = '{\"route\":\"escalate\",\"turn\":3}' WHERE id = 3");
+  audit_verify (store, &report);
+  g_assert_cmpint (report.bad_id, ==, 3);
+  g_assert_nonnull (strstr (report.problem, "edited"));
+  g_assert_cmpint (report.n_records, ==, 2);
+
+  /* Put back, then remove one in the middle. */
+  sqlite_exec (fx->path, "UPDATE audit SET payload = '{\"route\":\"simple\",\"turn\":3}' WHERE id = 3");
+  audit_verify (store, &report);
+  g_assert_cmpint (report.bad_id, ==, 0);
+  sqlite_exec (fx->path, "DELETE FROM audit WHERE id = 4");
+  audit_verify (store, &report);
+  g_assert_cmpint (report.bad_id, ==, 4);
+  g_assert_nonnull (strstr (report.problem, "missing"));
+
+  /* Removing the last records shows against the head. */
+  sqlite_exec (fx->path, "DELETE FROM audit WHERE id >= 4");
+  audit_verify (store, &report);
+  g_assert_cmpint (report.bad_id, ==, 4);
+  g_assert_nonnull (strstr (report.problem, "4 to 5 were removed"));
+  parley_audit_report_clear (&report);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -700,6 +773,7 @@ main (int   argc,
   ADD ("postings", test_postings);
   ADD ("transaction", test_transaction);
   ADD ("embedding-cache", test_embedding_cache);
+  ADD ("audit", test_audit);
 #undef ADD
 
   return g_test_run ();

@@ -126,13 +126,12 @@ static gboolean
 add_passages (ParleyChatRequest  *request,
               const ParleyConfig *config,
               ParleyProvider     *provider,
-              const char         *db,
+              ParleyStore        *store,
               const char         *question,
               ParleyLang          lang,
               guint               k,
               GError            **error)
 {
-  g_autoptr(ParleyStore) store = NULL;
   g_autoptr(ParleyKb) kb = NULL;
   g_autoptr(GPtrArray) hits = NULL;
   g_autofree float *vector = NULL;
@@ -142,8 +141,6 @@ add_passages (ParleyChatRequest  *request,
   ParleyStoreStats stats;
   g_autofree char *key = parley_provider_embedding_key (config);
 
-  if ((store = cli_open_store (db, error)) == NULL)
-    return FALSE;
   kb = parley_kb_new (store);
 
   /* Hybrid retrieval when the KB holds vectors from this provider. */
@@ -258,6 +255,7 @@ cli_ask (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(ParleyConfig) config = NULL;
   g_autoptr(ParleyProvider) provider = NULL;
+  g_autoptr(ParleyStore) store = NULL;
   g_autoptr(ParleyChatRequest) request = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -289,6 +287,8 @@ cli_ask (int    argc,
     }
   if ((provider = parley_provider_new_for_config (config, &error)) == NULL)
     return cli_fail (error);
+  if ((store = cli_open_store (db, &error)) == NULL)
+    return cli_fail (error);
 
   request = parley_chat_request_new (model != NULL ? model : parley_provider_default_model (config));
   request->max_tokens = (gint) config->max_tokens;
@@ -299,7 +299,7 @@ cli_ask (int    argc,
                                    question, lang, (guint) k, &error))
         return cli_fail (error);
     }
-  else if (!add_passages (request, config, provider, db, question, lang, (guint) k, &error))
+  else if (!add_passages (request, config, provider, store, question, lang, (guint) k, &error))
     return cli_fail (error);
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -322,6 +322,52 @@ cli_ask (int    argc,
       g_clear_error (&state.error);
       return status;
     }
+
+  /* The decision, for the audit log: which model answered from what, at
+   * what cost; never the question or the answer (personal data). */
+  {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *payload = NULL;
+    g_autofree char *uuid = g_uuid_string_random ();
+    g_autofree char *subject = g_strconcat ("ask-", uuid, NULL);
+    double cost = parley_config_cost (config, state.response->model_id, state.response->usage.input_tokens,
+                                      state.response->usage.output_tokens);
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "provider");
+    json_builder_add_string_value (b, parley_provider_get_name (provider));
+    json_builder_set_member_name (b, "model");
+    json_builder_add_string_value (b, state.response->model_id);
+    json_builder_set_member_name (b, "region");
+    json_builder_add_string_value (b, state.response->region);
+    json_builder_set_member_name (b, "lang");
+    json_builder_add_string_value (b, request->lang);
+    json_builder_set_member_name (b, "stop_reason");
+    json_builder_add_string_value (b, state.response->stop_reason);
+    json_builder_set_member_name (b, "input_tokens");
+    json_builder_add_int_value (b, state.response->usage.input_tokens);
+    json_builder_set_member_name (b, "output_tokens");
+    json_builder_add_int_value (b, state.response->usage.output_tokens);
+    json_builder_set_member_name (b, "cost_usd");
+    if (cost >= 0)
+      json_builder_add_double_value (b, cost);
+    else
+      json_builder_add_null_value (b);
+    json_builder_set_member_name (b, "sources");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < request->passages->len; i++)
+      json_builder_add_string_value (b, ((ParleyChatPassage *) request->passages->pdata[i])->source);
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+    node = json_builder_get_root (b);
+    payload = json_to_string (node, FALSE);
+    if (parley_store_audit_append (store, "answer", subject, payload, &error) == 0)
+      {
+        g_clear_pointer (&state.response, parley_chat_response_free);
+        return cli_fail (error);
+      }
+  }
 
   if (json)
     {

@@ -72,6 +72,7 @@ int          cli_bench_bedrock   (int                argc,
                                   char             **argv);
 
 int cli_ask   (int argc, char **argv);
+int cli_audit (int argc, char **argv);
 int cli_aws   (int argc, char **argv);
 int cli_kb    (int argc, char **argv);
 int cli_eval  (int argc, char **argv);

@@ -21,6 +21,7 @@ cli_version (int    argc,
 
 static const CliCommand commands[] = {
   { "ask", cli_ask, N_("Answer a question from the knowledge base") },
+  { "audit", cli_audit, N_("Verify or list the audit log") },
   { "aws", cli_aws, N_("Check the AWS setup (doctor)") },
   { "kb", cli_kb, N_("Ingest, search and inspect the knowledge base") },
   { "lang", cli_lang, N_("Detect the language of a text") },

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -58,6 +59,8 @@ typedef enum {
   STMT_GET_CACHED_EMBEDDING,
   STMT_PUT_CACHED_EMBEDDING,
   STMT_FOREACH_UNEMBEDDED,
+  STMT_AUDIT_INSERT,
+  STMT_AUDIT_FOREACH,
   N_STMTS
 } StmtId;
 
@@ -141,6 +144,10 @@ static const char * const stmt_sql[N_STMTS] = {
                               "JOIN documents d ON d.id = c.doc_id WHERE c.parent_id IS NOT NULL "
                               "AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.chunk_id = c.id AND v.model = ?1) "
                               "ORDER BY c.id",
+  [STMT_AUDIT_INSERT] = "INSERT INTO audit (id, at, kind, subject, payload, prev, hash) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_AUDIT_FOREACH] = "SELECT id, at, kind, subject, payload, prev, hash FROM audit "
+                         "WHERE (?1 IS NULL OR kind = ?1) ORDER BY id",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -211,6 +218,22 @@ static const char * const migrations[] = {
   "  dim INTEGER NOT NULL,"
   "  vec BLOB NOT NULL"
   ") WITHOUT ROWID;",
+
+  /* 4: the audit log, append-only and hash-chained (parley_store_audit_append);
+   * the chain's head is in meta, so that removing the last records shows. */
+  "CREATE TABLE audit ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  subject TEXT NOT NULL,"
+  "  payload TEXT NOT NULL,"
+  "  prev TEXT NOT NULL,"
+  "  hash TEXT NOT NULL"
+  ");"
+  "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+  "BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+  "BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
@@ -1415,4 +1438,228 @@ parley_doc_record_clear (ParleyDocRecord *doc)
   g_clear_pointer (&doc->meta_json, g_free);
   g_clear_pointer (&doc->format, g_free);
   g_clear_pointer (&doc->hash, g_free);
+}
+
+/* ---- the audit log ---------------------------------------------------------- */
+
+#define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* SHA-256 over the record's fields, separated by a byte text cannot hold
+ * unescaped in any field (0x1f), chained to the previous record's hash. */
+static char *
+audit_hash (const char *prev,
+            gint64      id,
+            gint64      at,
+            const char *kind,
+            const char *subject,
+            const char *payload)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *head = g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT "\x1f%" G_GINT64_FORMAT "\x1f",
+                                           prev, id, at);
+
+  g_checksum_update (sum, (const guchar *) head, -1);
+  g_checksum_update (sum, (const guchar *) kind, -1);
+  g_checksum_update (sum, (const guchar *) "\x1f", 1);
+  g_checksum_update (sum, (const guchar *) subject, -1);
+  g_checksum_update (sum, (const guchar *) "\x1f", 1);
+  g_checksum_update (sum, (const guchar *) payload, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/**
+ * parley_store_audit_append:
+ * @kind: what was decided ("route", "model", "guardrail", "tool", "escalation"…)
+ * @subject: what it is about (a conversation id; never personal data)
+ * @payload: a JSON object with the decision's details (never personal data)
+ *
+ * Appends one record to the chain, in its own transaction unless one is open.
+ *
+ * Returns: the record's id, or 0 with @error set
+ */
+gint64
+parley_store_audit_append (ParleyStore  *self,
+                           const char   *kind,
+                           const char   *subject,
+                           const char   *payload,
+                           GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *head_id = NULL;
+  g_autofree char *head_hash = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *id_text = NULL;
+  gboolean own = !self->in_transaction;
+  sqlite3_stmt *stmt;
+  gint64 id, at = g_get_real_time ();
+
+  g_return_val_if_fail (PARLEY_IS_STORE (self), 0);
+  g_return_val_if_fail (kind != NULL && subject != NULL && payload != NULL, 0);
+
+  if (*kind == '\0' || !g_utf8_validate (kind, -1, NULL) || !g_utf8_validate (subject, -1, NULL)
+      || !json_parser_load_from_data (parser, payload, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
+                           "an audit record needs a kind, UTF-8 text and a JSON object");
+      return 0;
+    }
+
+  if (own && !parley_store_begin (self, error))
+    return 0;
+
+  head_id = parley_store_get_meta (self, "audit_head_id");
+  head_hash = parley_store_get_meta (self, "audit_head_hash");
+  id = head_id != NULL ? g_ascii_strtoll (head_id, NULL, 10) + 1 : 1;
+  hash = audit_hash (head_hash != NULL ? head_hash : AUDIT_GENESIS, id, at, kind, subject, payload);
+  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  if ((stmt = get_stmt (self, STMT_AUDIT_INSERT, error)) == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, at);
+  sqlite3_bind_text (stmt, 3, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, payload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, head_hash != NULL ? head_hash : AUDIT_GENESIS, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, hash, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, "append to the audit log", error)
+      || !parley_store_set_meta (self, "audit_head_id", id_text, error)
+      || !parley_store_set_meta (self, "audit_head_hash", hash, error))
+    goto fail;
+  if (own && !parley_store_commit (self, error))
+    goto fail;
+  return id;
+
+fail:
+  if (own)
+    parley_store_rollback (self);
+  return 0;
+}
+
+/**
+ * parley_store_audit_foreach:
+ * @kind: (nullable): only records of this kind
+ *
+ * Calls @func for each record, oldest first.
+ */
+gboolean
+parley_store_audit_foreach (ParleyStore          *self,
+                            const char           *kind,
+                            ParleyStoreAuditFunc  func,
+                            gpointer              user_data,
+                            GError              **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_AUDIT_FOREACH, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (kind != NULL)
+    sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ParleyAuditRecord rec = {
+        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+        (const char *) sqlite3_column_text (stmt, 2), (const char *) sqlite3_column_text (stmt, 3),
+        (const char *) sqlite3_column_text (stmt, 4), (const char *) sqlite3_column_text (stmt, 5),
+        (const char *) sqlite3_column_text (stmt, 6),
+      };
+
+      if (!func (&rec, user_data))
+        break;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_sqlite_error (self, rc, "read the audit log", error);
+  return TRUE;
+}
+
+typedef struct {
+  ParleyAuditReport *report;
+  gint64             expected_id;
+  char              *last_hash;
+} VerifyCtx;
+
+static gboolean
+verify_record_cb (const ParleyAuditRecord *rec,
+                  gpointer                 user_data)
+{
+  VerifyCtx *ctx = user_data;
+  g_autofree char *hash = NULL;
+
+  if (rec->id != ctx->expected_id)
+    {
+      ctx->report->bad_id = ctx->expected_id;
+      ctx->report->problem = g_strdup_printf ("record %" G_GINT64_FORMAT " is missing (the next one is %" G_GINT64_FORMAT ")",
+                                              ctx->expected_id, rec->id);
+      return FALSE;
+    }
+  if (g_strcmp0 (rec->prev, ctx->last_hash) != 0)
+    {
+      ctx->report->bad_id = rec->id;
+      ctx->report->problem = g_strdup_printf ("record %" G_GINT64_FORMAT " does not follow the one before it", rec->id);
+      return FALSE;
+    }
+  hash = audit_hash (rec->prev, rec->id, rec->at, rec->kind, rec->subject, rec->payload);
+  if (g_strcmp0 (hash, rec->hash) != 0)
+    {
+      ctx->report->bad_id = rec->id;
+      ctx->report->problem = g_strdup_printf ("record %" G_GINT64_FORMAT " was edited", rec->id);
+      return FALSE;
+    }
+  g_free (ctx->last_hash);
+  ctx->last_hash = g_strdup (rec->hash);
+  ctx->report->n_records++;
+  ctx->expected_id++;
+  return TRUE;
+}
+
+/**
+ * parley_store_audit_verify:
+ * @report: (out): records checked, and the first bad one (bad_id 0: intact)
+ *
+ * Recomputes the chain: an edited record, a removed one (in the middle or at
+ * the end, against the head kept in meta) or one inserted out of the chain
+ * is found and named.
+ *
+ * Returns: %FALSE only when the log could not be read
+ */
+gboolean
+parley_store_audit_verify (ParleyStore        *self,
+                           ParleyAuditReport  *report,
+                           GError            **error)
+{
+  VerifyCtx ctx = { report, 1, g_strdup (AUDIT_GENESIS) };
+  g_autofree char *head_id = NULL;
+  g_autofree char *head_hash = NULL;
+  gint64 head;
+
+  g_return_val_if_fail (PARLEY_IS_STORE (self), FALSE);
+
+  memset (report, 0, sizeof *report);
+  if (!parley_store_audit_foreach (self, NULL, verify_record_cb, &ctx, error))
+    {
+      g_free (ctx.last_hash);
+      return FALSE;
+    }
+
+  head_id = parley_store_get_meta (self, "audit_head_id");
+  head_hash = parley_store_get_meta (self, "audit_head_hash");
+  head = head_id != NULL ? g_ascii_strtoll (head_id, NULL, 10) : 0;
+  if (report->problem == NULL && (head != ctx.expected_id - 1 || (head > 0 && g_strcmp0 (head_hash, ctx.last_hash) != 0)))
+    {
+      report->bad_id = MAX (ctx.expected_id, 1);
+      report->problem = head > ctx.expected_id - 1
+        ? g_strdup_printf ("records %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " were removed", ctx.expected_id, head)
+        : g_strdup ("the chain's head does not match its last record");
+    }
+  g_free (ctx.last_hash);
+  return TRUE;
+}
+
+void
+parley_audit_report_clear (ParleyAuditReport *report)
+{
+  g_clear_pointer (&report->problem, g_free);
 }

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
 
-#define PARLEY_STORE_SCHEMA_VERSION 3
+#define PARLEY_STORE_SCHEMA_VERSION 4
 
 typedef struct {
   gint64  id;
@@ -72,6 +72,26 @@ typedef void (*ParleyStoreChunkFunc)  (gint64        chunk_id,
                                        const char   *heading,
                                        const char   *text,
                                        gpointer      user_data);
+
+typedef struct {
+  gint64      id;
+  gint64      at;         /* Unix microseconds */
+  const char *kind;
+  const char *subject;
+  const char *payload;    /* JSON object */
+  const char *prev;       /* the previous record's hash */
+  const char *hash;
+} ParleyAuditRecord;
+
+/* Return FALSE to stop. */
+typedef gboolean (*ParleyStoreAuditFunc) (const ParleyAuditRecord *record,
+                                          gpointer                 user_data);
+
+typedef struct {
+  gint64  n_records;      /* intact records before the first bad one */
+  gint64  bad_id;         /* 0: the chain is intact */
+  char   *problem;        /* (nullable) what is wrong, in words */
+} ParleyAuditReport;
 
 ParleyStore *parley_store_open               (const char        *path,
                                               GError           **error);
@@ -227,5 +247,20 @@ GArray      *parley_store_search_fts_terms   (ParleyStore       *self,
 
 void         parley_doc_record_clear         (ParleyDocRecord   *doc);
 void         parley_stored_doc_free          (ParleyStoredDoc   *doc);
+
+gint64       parley_store_audit_append       (ParleyStore          *self,
+                                              const char           *kind,
+                                              const char           *subject,
+                                              const char           *payload,
+                                              GError              **error);
+gboolean     parley_store_audit_foreach      (ParleyStore          *self,
+                                              const char           *kind,
+                                              ParleyStoreAuditFunc  func,
+                                              gpointer              user_data,
+                                              GError              **error);
+gboolean     parley_store_audit_verify       (ParleyStore          *self,
+                                              ParleyAuditReport    *report,
+                                              GError              **error);
+void         parley_audit_report_clear       (ParleyAuditReport    *report);
 
 G_END_DECLS
