@@ -217,6 +217,19 @@ test_ask_local (void)
                             "couldn't find"));
 }
 
+static void
+test_retention (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_cmpint (run (NULL, &out, &err, "retention", "run", "--db", db, "--json", NULL), ==, 0);
+  root = parse (out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "days"), ==, 90);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "deleted"), ==, 0);
+  g_assert_cmpint (run (NULL, &out2, &err2, "retention", "run", "--db", db, "--days", "-3", NULL), ==, 2);
+}
+
 /* Every answer leaves an audit record (without the question), and the
  * chain verifies. */
 static void
@@ -404,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/cli/eval-beats-fts5", test_eval_beats_fts5);
   g_test_add_func ("/cli/ask-local", test_ask_local);
   g_test_add_func ("/cli/audit", test_audit);
+  g_test_add_func ("/cli/retention", test_retention);
   g_test_add_func ("/cli/bedrock-endpoint", test_bedrock_endpoint);
 
   status = g_test_run ();

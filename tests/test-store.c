@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "parley-test"
 
+#define _GNU_SOURCE   /* memmem */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -317,6 +318,7 @@ test_migrate_v1 (Fixture       *fx,
   g_clear_object (&store);
 
   sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; DROP TABLE embedding_cache; DROP TABLE audit; "
+                         "DROP TABLE messages; DROP TABLE conversations; DROP TABLE customers; "
                          "PRAGMA user_version = 1;");
   store = open_ok (fx->path);
   g_assert_cmpint (sqlite_int (fx->path, "PRAGMA user_version"), ==, PARLEY_STORE_SCHEMA_VERSION);
@@ -754,6 +756,119 @@ test_audit (Fixture       *fx,
   parley_audit_report_clear (&report);
 }
 
+static gint64
+add (ParleyStore       *store,
+     gint64             conversation,
+     ParleyMessageRole  role,
+     const char        *text,
+     gint64             at)
+{
+  g_autoptr(GError) error = NULL;
+  ParleyMessageRecord m = { .conversation_id = conversation, .role = role, .text = (char *) text,
+                            .lang = (char *) "en", .cost_usd = -1, .created_at = at };
+  gint64 id = parley_store_add_message (store, &m, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+/* Customers have several conversations; their history runs across them. */
+static void
+test_conversations (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  ParleyConversationRecord conv = { 0 };
+  gint64 now = g_get_real_time ();
+  gint64 a, b;
+  ParleyMessageRecord bad = { .role = PARLEY_MESSAGE_CUSTOMER, .text = (char *) "x" };
+
+  g_assert_true (parley_store_put_customer (store, "cust-1", "premium", "es-ES", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_false (parley_store_put_customer (store, "", NULL, NULL, FALSE, &error));
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  /* An unknown customer cannot have a conversation. */
+  g_assert_cmpint (parley_store_create_conversation (store, "nobody", "en", &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  a = parley_store_create_conversation (store, "cust-1", "es", &error);
+  b = parley_store_create_conversation (store, "cust-1", "es", &error);
+  g_assert_no_error (error);
+  add (store, a, PARLEY_MESSAGE_CUSTOMER, "¿Dónde está mi pedido?", now - 2000);
+  add (store, a, PARLEY_MESSAGE_ASSISTANT, "Está en camino.", now - 1000);
+  add (store, b, PARLEY_MESSAGE_CUSTOMER, "Quiero devolverlo.", now);
+  bad.conversation_id = 999999;
+  g_assert_cmpint (parley_store_add_message (store, &bad, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  history = parley_store_customer_history (store, "cust-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 3);
+  g_assert_cmpstr (((ParleyMessageRecord *) history->pdata[0])->text, ==, "¿Dónde está mi pedido?");
+  g_assert_cmpint (((ParleyMessageRecord *) history->pdata[1])->role, ==, PARLEY_MESSAGE_ASSISTANT);
+  g_assert_cmpint (((ParleyMessageRecord *) history->pdata[2])->conversation_id, ==, b);
+
+  g_assert_true (parley_store_set_conversation_status (store, a, PARLEY_CONVERSATION_ESCALATED, &error));
+  g_assert_true (parley_store_get_conversation (store, a, &conv, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (conv.status, ==, PARLEY_CONVERSATION_ESCALATED);
+  g_assert_cmpstr (conv.customer_id, ==, "cust-1");
+  g_assert_cmpstr (conv.lang, ==, "en");
+  parley_conversation_record_clear (&conv);
+  g_assert_false (parley_store_set_conversation_status (store, 424242, PARLEY_CONVERSATION_RESOLVED, &error));
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND);
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return FALSE;
+  return memmem (data, len, needle, strlen (needle)) != NULL;
+}
+
+/* Retention: old conversations go with their messages, and no byte of their
+ * text stays in the database or its WAL. */
+static void
+test_retention (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autofree char *wal = g_strconcat (fx->path, "-wal", NULL);
+  gint64 now = g_get_real_time ();
+  gint64 old, recent;
+
+  g_assert_true (parley_store_put_customer (store, "cust-2", NULL, NULL, FALSE, &error));
+  old = parley_store_create_conversation (store, "cust-2", "en", &error);
+  recent = parley_store_create_conversation (store, "cust-2", "en", &error);
+  g_assert_no_error (error);
+  add (store, old, PARLEY_MESSAGE_CUSTOMER, "OLDSECRET-7f3a my parcel never came", now - 100LL * 24 * 3600 * G_USEC_PER_SEC);
+  add (store, recent, PARLEY_MESSAGE_CUSTOMER, "RECENT-1b2c thanks", now);
+
+  g_assert_cmpint (parley_store_purge_conversations (store, now - 90LL * 24 * 3600 * G_USEC_PER_SEC, &error), ==, 1);
+  g_assert_no_error (error);
+  history = parley_store_customer_history (store, "cust-2", &error);
+  g_assert_cmpuint (history->len, ==, 1);
+  g_assert_cmpstr (((ParleyMessageRecord *) history->pdata[0])->text, ==, "RECENT-1b2c thanks");
+  g_assert_cmpint (sqlite_int (fx->path, "SELECT count (*) FROM messages"), ==, 1);
+
+  g_assert_false (file_contains (fx->path, "OLDSECRET-7f3a"));
+  g_assert_false (file_contains (wal, "OLDSECRET-7f3a"));
+  g_assert_true (file_contains (fx->path, "RECENT-1b2c"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -774,6 +889,8 @@ main (int   argc,
   ADD ("transaction", test_transaction);
   ADD ("embedding-cache", test_embedding_cache);
   ADD ("audit", test_audit);
+  ADD ("conversations", test_conversations);
+  ADD ("retention", test_retention);
 #undef ADD
 
   return g_test_run ();

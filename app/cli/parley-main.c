@@ -25,6 +25,7 @@ static const CliCommand commands[] = {
   { "aws", cli_aws, N_("Check the AWS setup (doctor)") },
   { "kb", cli_kb, N_("Ingest, search and inspect the knowledge base") },
   { "lang", cli_lang, N_("Detect the language of a text") },
+  { "retention", cli_retention, N_("Delete conversations past the retention period") },
   { "eval", cli_eval, N_("Measure retrieval quality on a labelled question set") },
   { "bench", cli_bench, N_("Measure speed on a synthetic corpus") },
   { "version", cli_version, N_("Print the version") },

@@ -21,6 +21,7 @@ typedef struct {
 typedef struct {
   char        *path;                  /* (nullable) the file read */
   char        *provider;              /* local | bedrock | openai */
+  guint        retention_days;        /* conversations untouched this long are purged */
 
   /* [bedrock] */
   char        *region;                /* (nullable): the AWS chain's */

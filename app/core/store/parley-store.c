@@ -61,6 +61,14 @@ typedef enum {
   STMT_FOREACH_UNEMBEDDED,
   STMT_AUDIT_INSERT,
   STMT_AUDIT_FOREACH,
+  STMT_UPSERT_CUSTOMER,
+  STMT_INSERT_CONVERSATION,
+  STMT_SET_CONVERSATION_STATUS,
+  STMT_GET_CONVERSATION,
+  STMT_INSERT_MESSAGE,
+  STMT_TOUCH_CONVERSATION,
+  STMT_CUSTOMER_HISTORY,
+  STMT_PURGE_CONVERSATIONS,
   N_STMTS
 } StmtId;
 
@@ -148,6 +156,24 @@ static const char * const stmt_sql[N_STMTS] = {
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [STMT_AUDIT_FOREACH] = "SELECT id, at, kind, subject, payload, prev, hash FROM audit "
                          "WHERE (?1 IS NULL OR kind = ?1) ORDER BY id",
+  [STMT_UPSERT_CUSTOMER] = "INSERT INTO customers (id, tier, locale, residency, created_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
+                           "tier = excluded.tier, locale = coalesce (excluded.locale, locale), "
+                           "residency = excluded.residency",
+  [STMT_INSERT_CONVERSATION] = "INSERT INTO conversations (customer_id, status, lang, created_at, updated_at) "
+                               "VALUES (?1, 'active', ?2, ?3, ?3)",
+  [STMT_SET_CONVERSATION_STATUS] = "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1",
+  [STMT_GET_CONVERSATION] = "SELECT id, customer_id, status, lang, created_at, updated_at "
+                            "FROM conversations WHERE id = ?1",
+  [STMT_INSERT_MESSAGE] = "INSERT INTO messages (conversation_id, role, text, lang, route, model, input_tokens, "
+                          "output_tokens, cost_usd, latency_ms, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+  [STMT_TOUCH_CONVERSATION] = "UPDATE conversations SET updated_at = ?2, lang = coalesce (?3, lang) WHERE id = ?1",
+  [STMT_CUSTOMER_HISTORY] = "SELECT m.id, m.conversation_id, m.role, m.text, m.lang, m.route, m.model, "
+                            "m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms, m.created_at "
+                            "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                            "WHERE c.customer_id = ?1 ORDER BY m.created_at, m.id",
+  [STMT_PURGE_CONVERSATIONS] = "DELETE FROM conversations WHERE updated_at < ?1",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -234,6 +260,40 @@ static const char * const migrations[] = {
   "BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
   "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
   "BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
+
+  /* 5: customers, their conversations (several sessions each) and messages. */
+  "CREATE TABLE customers ("
+  "  id TEXT PRIMARY KEY,"
+  "  tier TEXT NOT NULL DEFAULT 'standard',"
+  "  locale TEXT,"
+  "  residency TEXT NOT NULL DEFAULT 'US' CHECK (residency IN ('EU', 'US')),"
+  "  created_at INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE conversations ("
+  "  id INTEGER PRIMARY KEY,"
+  "  customer_id TEXT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,"
+  "  status TEXT NOT NULL CHECK (status IN ('active', 'escalated', 'resolved')),"
+  "  lang TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX conversations_customer ON conversations (customer_id, updated_at);"
+  "CREATE INDEX conversations_updated ON conversations (updated_at);"
+  "CREATE TABLE messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,"
+  "  role TEXT NOT NULL CHECK (role IN ('customer', 'assistant', 'agent', 'system')),"
+  "  text TEXT NOT NULL,"
+  "  lang TEXT,"
+  "  route TEXT,"
+  "  model TEXT,"
+  "  input_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  output_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  cost_usd REAL,"
+  "  latency_ms INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX messages_conversation ON messages (conversation_id, id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
@@ -1662,4 +1722,282 @@ void
 parley_audit_report_clear (ParleyAuditReport *report)
 {
   g_clear_pointer (&report->problem, g_free);
+}
+
+/* ---- customers, conversations, messages --------------------------------------- */
+
+static const char * const conversation_status[] = { "active", "escalated", "resolved" };
+static const char * const message_roles[] = { "customer", "assistant", "agent", "system" };
+
+gboolean
+parley_store_put_customer (ParleyStore  *self,
+                           const char   *id,
+                           const char   *tier,
+                           const char   *locale,
+                           gboolean      eu,
+                           GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (PARLEY_IS_STORE (self), FALSE);
+
+  if (id == NULL || *id == '\0' || !g_utf8_validate (id, -1, NULL) || strlen (id) > 256)
+    {
+      g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
+                           "a customer id must be 1–256 bytes of UTF-8");
+      return FALSE;
+    }
+  if ((stmt = get_stmt (self, STMT_UPSERT_CUSTOMER, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, tier != NULL ? tier : "standard", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, locale, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, eu ? "EU" : "US", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  return step_done (self, stmt, "write customer", error);
+}
+
+/* Returns: the new conversation's id, or 0 with @error (an unknown customer) */
+gint64
+parley_store_create_conversation (ParleyStore  *self,
+                                  const char   *customer_id,
+                                  const char   *lang,
+                                  GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_INSERT_CONVERSATION, error);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, lang, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (!step_done (self, stmt, "create conversation", error))
+    return 0;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gboolean
+parley_store_set_conversation_status (ParleyStore               *self,
+                                      gint64                     conversation_id,
+                                      ParleyConversationStatus   status,
+                                      GError                   **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_SET_CONVERSATION_STATUS, error);
+
+  g_return_val_if_fail (status <= PARLEY_CONVERSATION_RESOLVED, FALSE);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_text (stmt, 2, conversation_status[status], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (!step_done (self, stmt, "set conversation status", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND, "no conversation %" G_GINT64_FORMAT, conversation_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+parley_store_get_conversation (ParleyStore               *self,
+                               gint64                     conversation_id,
+                               ParleyConversationRecord  *out,
+                               GError                   **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_GET_CONVERSATION, error);
+  int rc;
+
+  memset (out, 0, sizeof *out);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *status = (const char *) sqlite3_column_text (stmt, 2);
+
+      out->id = sqlite3_column_int64 (stmt, 0);
+      out->customer_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      for (guint i = 0; i < G_N_ELEMENTS (conversation_status); i++)
+        if (g_strcmp0 (status, conversation_status[i]) == 0)
+          out->status = i;
+      out->lang = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      out->created_at = sqlite3_column_int64 (stmt, 4);
+      out->updated_at = sqlite3_column_int64 (stmt, 5);
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND, "no conversation %" G_GINT64_FORMAT, conversation_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return set_sqlite_error (self, rc, "read conversation", error);
+  return TRUE;
+}
+
+void
+parley_conversation_record_clear (ParleyConversationRecord *rec)
+{
+  g_clear_pointer (&rec->customer_id, g_free);
+  g_clear_pointer (&rec->lang, g_free);
+}
+
+/**
+ * parley_store_add_message:
+ * @message: its text must already be redacted (the guardrail's output)
+ *
+ * Appends @message to its conversation and marks the conversation updated.
+ *
+ * Returns: the message id, or 0 with @error
+ */
+gint64
+parley_store_add_message (ParleyStore               *self,
+                          const ParleyMessageRecord *message,
+                          GError                   **error)
+{
+  gboolean own = !self->in_transaction;
+  gint64 now = message->created_at > 0 ? message->created_at : g_get_real_time ();
+  sqlite3_stmt *stmt;
+  gint64 id;
+
+  g_return_val_if_fail (message->role <= PARLEY_MESSAGE_SYSTEM, 0);
+
+  if (message->text == NULL || !g_utf8_validate (message->text, -1, NULL))
+    {
+      g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_ENCODING, "a message must be UTF-8 text");
+      return 0;
+    }
+  if (own && !parley_store_begin (self, error))
+    return 0;
+  if ((stmt = get_stmt (self, STMT_INSERT_MESSAGE, error)) == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, message->conversation_id);
+  sqlite3_bind_text (stmt, 2, message_roles[message->role], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, message->text, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, message->lang, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, message->route, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, message->model, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, message->input_tokens);
+  sqlite3_bind_int64 (stmt, 8, message->output_tokens);
+  if (message->cost_usd >= 0)
+    sqlite3_bind_double (stmt, 9, message->cost_usd);
+  sqlite3_bind_int64 (stmt, 10, message->latency_ms);
+  sqlite3_bind_int64 (stmt, 11, now);
+  if (!step_done (self, stmt, "add message", error))
+    goto fail;
+  id = sqlite3_last_insert_rowid (self->db);
+  if ((stmt = get_stmt (self, STMT_TOUCH_CONVERSATION, error)) == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, message->conversation_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_text (stmt, 3, message->lang, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, "touch conversation", error))
+    goto fail;
+  if (own && !parley_store_commit (self, error))
+    goto fail;
+  return id;
+
+fail:
+  if (own)
+    parley_store_rollback (self);
+  return 0;
+}
+
+void
+parley_message_record_free (ParleyMessageRecord *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->text);
+  g_free (message->lang);
+  g_free (message->route);
+  g_free (message->model);
+  g_free (message);
+}
+
+/**
+ * parley_store_customer_history:
+ *
+ * Returns: (transfer container): the customer's messages across all their
+ *   conversations, oldest first (ParleyMessageRecord)
+ */
+GPtrArray *
+parley_store_customer_history (ParleyStore  *self,
+                               const char   *customer_id,
+                               GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_CUSTOMER_HISTORY, error);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) parley_message_record_free);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ParleyMessageRecord *m = g_new0 (ParleyMessageRecord, 1);
+      const char *role = (const char *) sqlite3_column_text (stmt, 2);
+
+      m->id = sqlite3_column_int64 (stmt, 0);
+      m->conversation_id = sqlite3_column_int64 (stmt, 1);
+      for (guint i = 0; i < G_N_ELEMENTS (message_roles); i++)
+        if (g_strcmp0 (role, message_roles[i]) == 0)
+          m->role = i;
+      m->text = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      m->lang = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      m->route = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      m->model = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      m->input_tokens = sqlite3_column_int64 (stmt, 7);
+      m->output_tokens = sqlite3_column_int64 (stmt, 8);
+      m->cost_usd = sqlite3_column_type (stmt, 9) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 9);
+      m->latency_ms = sqlite3_column_int64 (stmt, 10);
+      m->created_at = sqlite3_column_int64 (stmt, 11);
+      g_ptr_array_add (messages, m);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, "read history", error);
+      return NULL;
+    }
+  return g_steal_pointer (&messages);
+}
+
+/**
+ * parley_store_purge_conversations:
+ * @before: Unix microseconds: conversations last updated before it go
+ *
+ * Deletes old conversations with their messages, overwriting the freed
+ * pages (secure_delete) and checkpointing the WAL into the database so that
+ * none of their text is left in either file.
+ *
+ * Returns: the number of conversations deleted, or -1 with @error
+ */
+gint64
+parley_store_purge_conversations (ParleyStore  *self,
+                                  gint64        before,
+                                  GError      **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  if (!exec_sql (self, "PRAGMA secure_delete = ON", error))
+    return -1;
+  if ((stmt = get_stmt (self, STMT_PURGE_CONVERSATIONS, error)) == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, before);
+  if (!step_done (self, stmt, "purge conversations", error))
+    goto fail;
+  n = sqlite3_changes64 (self->db);
+  if (!exec_sql (self, "PRAGMA wal_checkpoint (TRUNCATE); PRAGMA secure_delete = OFF", error))
+    return -1;
+  return n;
+
+fail:
+  exec_sql (self, "PRAGMA secure_delete = OFF", NULL);
+  return -1;
 }

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
 
-#define PARLEY_STORE_SCHEMA_VERSION 4
+#define PARLEY_STORE_SCHEMA_VERSION 5
 
 typedef struct {
   gint64  id;
@@ -72,6 +72,43 @@ typedef void (*ParleyStoreChunkFunc)  (gint64        chunk_id,
                                        const char   *heading,
                                        const char   *text,
                                        gpointer      user_data);
+
+typedef enum {
+  PARLEY_CONVERSATION_ACTIVE,
+  PARLEY_CONVERSATION_ESCALATED,
+  PARLEY_CONVERSATION_RESOLVED,
+} ParleyConversationStatus;
+
+typedef struct {
+  gint64                    id;
+  char                     *customer_id;
+  ParleyConversationStatus  status;
+  char                     *lang;
+  gint64                    created_at;   /* Unix microseconds */
+  gint64                    updated_at;
+} ParleyConversationRecord;
+
+typedef enum {
+  PARLEY_MESSAGE_CUSTOMER,
+  PARLEY_MESSAGE_ASSISTANT,
+  PARLEY_MESSAGE_AGENT,
+  PARLEY_MESSAGE_SYSTEM,
+} ParleyMessageRole;
+
+typedef struct {
+  gint64             id;
+  gint64             conversation_id;
+  ParleyMessageRole  role;
+  char              *text;           /* redacted */
+  char              *lang;
+  char              *route;          /* simple | complex | escalate */
+  char              *model;
+  gint64             input_tokens;
+  gint64             output_tokens;
+  double             cost_usd;       /* < 0: unknown */
+  gint64             latency_ms;
+  gint64             created_at;     /* Unix microseconds; 0: now */
+} ParleyMessageRecord;
 
 typedef struct {
   gint64      id;
@@ -262,5 +299,35 @@ gboolean     parley_store_audit_verify       (ParleyStore          *self,
                                               ParleyAuditReport    *report,
                                               GError              **error);
 void         parley_audit_report_clear       (ParleyAuditReport    *report);
+
+gboolean     parley_store_put_customer       (ParleyStore          *self,
+                                              const char           *id,
+                                              const char           *tier,
+                                              const char           *locale,
+                                              gboolean              eu,
+                                              GError              **error);
+gint64       parley_store_create_conversation (ParleyStore         *self,
+                                              const char           *customer_id,
+                                              const char           *lang,
+                                              GError              **error);
+gboolean     parley_store_set_conversation_status (ParleyStore     *self,
+                                              gint64                conversation_id,
+                                              ParleyConversationStatus status,
+                                              GError              **error);
+gboolean     parley_store_get_conversation   (ParleyStore          *self,
+                                              gint64                conversation_id,
+                                              ParleyConversationRecord *out,
+                                              GError              **error);
+void         parley_conversation_record_clear (ParleyConversationRecord *rec);
+gint64       parley_store_add_message        (ParleyStore          *self,
+                                              const ParleyMessageRecord *message,
+                                              GError              **error);
+GPtrArray   *parley_store_customer_history   (ParleyStore          *self,
+                                              const char           *customer_id,
+                                              GError              **error);
+void         parley_message_record_free      (ParleyMessageRecord  *message);
+gint64       parley_store_purge_conversations (ParleyStore         *self,
+                                              gint64                before,
+                                              GError              **error);
 
 G_END_DECLS
