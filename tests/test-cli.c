@@ -217,6 +217,47 @@ test_ask_local (void)
                             "couldn't find"));
 }
 
+/* A FAQ-type question asked again is answered from the cache, until the KB
+ * changes; a personal one never is. */
+static void
+test_ask_cache (void)
+{
+  g_autofree char *kb_dir = test_make_tmpdir ();
+  g_autofree char *doc = g_build_filename (kb_dir, "gift-cards.md", NULL);
+  const char *questions[] = { "What payment methods do you accept?", "What payment methods do you accept?",
+                              "what payment method do you accept", "What payment methods do you accept?" };
+  const gboolean expect[] = { FALSE, TRUE, TRUE, FALSE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (questions); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      if (i == 3)
+        {
+          /* A new document: a new KB generation. */
+          g_autofree char *o = NULL, *e = NULL;
+
+          g_assert_true (g_file_set_contents (doc, "---\ntitle: Gift cards\nlang: en\n---\nGift cards never expire.\n", -1, NULL));
+          g_assert_cmpint (run (NULL, &o, &e, "kb", "ingest", "--db", db, kb_dir, NULL), ==, 0);
+        }
+      g_assert_cmpint (run (NULL, &out, &err, "ask", "--db", db, "--json", questions[i], NULL), ==, 0);
+      root = parse (out);
+      if (json_object_get_boolean_member (json_node_get_object (root), "cached") != expect[i])
+        g_error ("ask %u: cached should be %d: %s", i, expect[i], out);
+    }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      g_assert_cmpint (run (NULL, &out, &err, "ask", "--db", db, "--json", "Where is my order?", NULL), ==, 0);
+      root = parse (out);
+      g_assert_false (json_object_get_boolean_member (json_node_get_object (root), "cached"));
+    }
+}
+
 static void
 test_retention (void)
 {
@@ -418,6 +459,7 @@ main (int   argc,
   g_test_add_func ("/cli/ask-local", test_ask_local);
   g_test_add_func ("/cli/audit", test_audit);
   g_test_add_func ("/cli/retention", test_retention);
+  g_test_add_func ("/cli/ask-cache", test_ask_cache);
   g_test_add_func ("/cli/bedrock-endpoint", test_bedrock_endpoint);
 
   status = g_test_run ();

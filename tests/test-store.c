@@ -319,6 +319,8 @@ test_migrate_v1 (Fixture       *fx,
 
   sqlite_exec (fx->path, "ALTER TABLE documents DROP COLUMN about; DROP TABLE embedding_cache; DROP TABLE audit; "
                          "DROP TABLE messages; DROP TABLE conversations; DROP TABLE customers; "
+                         "DROP TABLE response_cache; DELETE FROM meta WHERE key = 'kb_generation'; "
+                         "DROP TRIGGER documents_generation_insert; DROP TRIGGER documents_generation_delete; "
                          "PRAGMA user_version = 1;");
   store = open_ok (fx->path);
   g_assert_cmpint (sqlite_int (fx->path, "PRAGMA user_version"), ==, PARLEY_STORE_SCHEMA_VERSION);

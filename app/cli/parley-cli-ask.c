@@ -19,6 +19,7 @@
 #include "parley-bedrock-provider.h"
 #include "parley-langid.h"
 #include "parley-provider.h"
+#include "parley-response-cache.h"
 
 typedef struct {
   GMainLoop          *loop;
@@ -29,7 +30,50 @@ typedef struct {
   gboolean            printed;
   gint64              start;
   gint64              first_token;
+  gboolean            cached;
 } AskState;
+
+/* What the cache keeps of an answer: its text, the model and region. */
+static char *
+response_to_cache (const ParleyChatResponse *response)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = parley_chat_message_dup_text (response->message);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "answer");
+  json_builder_add_string_value (b, text);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, response->model_id);
+  json_builder_set_member_name (b, "region");
+  json_builder_add_string_value (b, response->region);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* NULL for an entry that does not read back (then the model answers). */
+static ParleyChatResponse *
+response_from_cache (const char *entry)
+{
+  g_autoptr(JsonNode) root = json_from_string (entry, NULL);
+  ParleyChatResponse *response;
+  JsonObject *o;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  o = json_node_get_object (root);
+  if (json_object_get_string_member_with_default (o, "answer", NULL) == NULL)
+    return NULL;
+  response = parley_chat_response_new ();
+  parley_chat_message_add_block (response->message,
+                                 parley_chat_block_new_text (json_object_get_string_member (o, "answer")));
+  response->model_id = g_strdup (json_object_get_string_member_with_default (o, "model", NULL));
+  response->region = g_strdup (json_object_get_string_member_with_default (o, "region", NULL));
+  response->stop_reason = g_strdup ("end_turn");
+  return response;
+}
 
 static void
 event_cb (const ParleyChatEvent *event,
@@ -194,6 +238,8 @@ answer_to_json (const ParleyConfig       *config,
   json_builder_add_string_value (b, request->lang);
   json_builder_set_member_name (b, "stop_reason");
   json_builder_add_string_value (b, response->stop_reason);
+  json_builder_set_member_name (b, "cached");
+  json_builder_add_boolean_value (b, state->cached);
   json_builder_set_member_name (b, "usage");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "input_tokens");
@@ -241,6 +287,7 @@ cli_ask (int    argc,
   g_autofree char *lang_code = NULL;
   g_autofree char *model = NULL;
   gboolean json = FALSE;
+  gboolean no_cache = FALSE;
   int k = 4;
   GOptionEntry entries[] = {
     { "provider", 'p', 0, G_OPTION_ARG_STRING, &provider_name, N_("local, bedrock or openai (default: the config's)"), N_("NAME") },
@@ -250,6 +297,7 @@ cli_ask (int    argc,
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("Model id (default: the config's small model)"), N_("ID") },
     { "k", 'k', 0, G_OPTION_ARG_INT, &k, N_("Passages to ground the answer on (1–10)"), N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object when the answer is complete"), NULL },
+    { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, N_("Ask the model even if the answer is cached"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -260,6 +308,8 @@ cli_ask (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *question = NULL;
+  g_autofree char *cache_key = NULL;
+  g_autofree char *cached = NULL;
   AskState state = { 0 };
   ParleyLang lang = PARLEY_LANG_UNKNOWN;
   guint sigint;
@@ -302,16 +352,44 @@ cli_ask (int    argc,
   else if (!add_passages (request, config, provider, store, question, lang, (guint) k, &error))
     return cli_fail (error);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  state.loop = loop;
-  state.cancellable = cancellable;
   state.stream = !json;
   state.start = g_get_monotonic_time ();
-  sigint = g_unix_signal_add (SIGINT, interrupt_cb, &state);
 
-  parley_provider_chat_async (provider, request, event_cb, &state, cancellable, chat_done_cb, &state);
-  g_main_loop_run (loop);
-  g_source_remove (sigint);
+  /* A FAQ-type question answered before, from the same KB, by the same model. */
+  if (config->cache_ttl_seconds > 0 && !no_cache && request->passages->len > 0)
+    {
+      g_autoptr(ParleyAnalyzer) analyzer = parley_analyzer_new ();
+      g_autofree char *model_key = g_strconcat (parley_provider_get_name (provider), "/", request->model_id, NULL);
+
+      cache_key = parley_response_cache_key (analyzer, parley_lang_from_string (request->lang), question, model_key,
+                                             parley_store_get_kb_generation (store));
+    }
+  if (cache_key != NULL && (cached = parley_store_cache_get (store, cache_key, &error)) != NULL)
+    state.response = response_from_cache (cached);
+  g_clear_error (&error);
+
+  if (state.response != NULL)
+    {
+      state.cached = TRUE;
+      if (state.stream)
+        {
+          g_autofree char *text = parley_chat_message_dup_text (state.response->message);
+
+          fputs (text, stdout);
+          state.printed = TRUE;
+        }
+    }
+  else
+    {
+      loop = g_main_loop_new (NULL, FALSE);
+      state.loop = loop;
+      state.cancellable = cancellable;
+      sigint = g_unix_signal_add (SIGINT, interrupt_cb, &state);
+
+      parley_provider_chat_async (provider, request, event_cb, &state, cancellable, chat_done_cb, &state);
+      g_main_loop_run (loop);
+      g_source_remove (sigint);
+    }
 
   if (state.printed)
     fputs ("\n", stdout);
@@ -321,6 +399,18 @@ cli_ask (int    argc,
 
       g_clear_error (&state.error);
       return status;
+    }
+
+  /* A complete answer grounded on passages is kept for the next asker. */
+  if (cache_key != NULL && !state.cached && g_strcmp0 (state.response->stop_reason, "end_turn") == 0)
+    {
+      g_autofree char *entry = response_to_cache (state.response);
+
+      if (!parley_store_cache_put (store, cache_key, request->lang, entry, config->cache_ttl_seconds, &error))
+        {
+          g_printerr ("parley: not cached: %s\n", error->message);
+          g_clear_error (&error);
+        }
     }
 
   /* The decision, for the audit log: which model answered from what, at
@@ -345,6 +435,8 @@ cli_ask (int    argc,
     json_builder_add_string_value (b, request->lang);
     json_builder_set_member_name (b, "stop_reason");
     json_builder_add_string_value (b, state.response->stop_reason);
+    json_builder_set_member_name (b, "cached");
+    json_builder_add_boolean_value (b, state.cached);
     json_builder_set_member_name (b, "input_tokens");
     json_builder_add_int_value (b, state.response->usage.input_tokens);
     json_builder_set_member_name (b, "output_tokens");

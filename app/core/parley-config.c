@@ -43,6 +43,7 @@ typedef struct {
 static const KeyInfo keys[] = {
   { "parley",  "provider",              KEY_PROVIDER,   F (provider),               "PARLEY_PROVIDER" },
   { "parley",  "retention-days",        KEY_UINT,       F (retention_days),         "PARLEY_RETENTION_DAYS", 1, 36500 },
+  { "parley",  "cache-ttl-seconds",     KEY_UINT,       F (cache_ttl_seconds),      "PARLEY_CACHE_TTL_SECONDS", 0, 2592000 },
   { "bedrock", "region",                KEY_STRING,     F (region),                 "PARLEY_BEDROCK_REGION" },
   { "bedrock", "failover-regions",      KEY_LIST,       F (failover_regions),       "PARLEY_BEDROCK_FAILOVER_REGIONS" },
   { "bedrock", "eu-only",               KEY_BOOL,       F (eu_only),                "PARLEY_BEDROCK_EU_ONLY" },
@@ -83,6 +84,7 @@ parley_config_new_default (void)
 
   config->provider = g_strdup ("local");
   config->retention_days = 90;
+  config->cache_ttl_seconds = 86400;
   config->failover_regions = g_new0 (char *, 1);
   config->small_model = g_strdup ("anthropic.claude-3-haiku-20240307-v1:0");
   config->large_model = g_strdup ("anthropic.claude-3-5-sonnet-20240620-v1:0");

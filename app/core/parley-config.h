@@ -22,6 +22,7 @@ typedef struct {
   char        *path;                  /* (nullable) the file read */
   char        *provider;              /* local | bedrock | openai */
   guint        retention_days;        /* conversations untouched this long are purged */
+  guint        cache_ttl_seconds;     /* answers to FAQ-type questions; 0: no cache */
 
   /* [bedrock] */
   char        *region;                /* (nullable): the AWS chain's */

@@ -69,6 +69,10 @@ typedef enum {
   STMT_TOUCH_CONVERSATION,
   STMT_CUSTOMER_HISTORY,
   STMT_PURGE_CONVERSATIONS,
+  STMT_CACHE_GET,
+  STMT_CACHE_HIT,
+  STMT_CACHE_PUT,
+  STMT_CACHE_PURGE,
   N_STMTS
 } StmtId;
 
@@ -174,6 +178,12 @@ static const char * const stmt_sql[N_STMTS] = {
                             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                             "WHERE c.customer_id = ?1 ORDER BY m.created_at, m.id",
   [STMT_PURGE_CONVERSATIONS] = "DELETE FROM conversations WHERE updated_at < ?1",
+  [STMT_CACHE_GET] = "SELECT answer FROM response_cache WHERE key = ?1 AND expires_at > ?2",
+  [STMT_CACHE_HIT] = "UPDATE response_cache SET hits = hits + 1 WHERE key = ?1",
+  [STMT_CACHE_PUT] = "INSERT INTO response_cache (key, lang, answer, created_at, expires_at, hits) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (key) DO UPDATE SET "
+                     "answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at",
+  [STMT_CACHE_PURGE] = "DELETE FROM response_cache WHERE expires_at <= ?1",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -294,6 +304,24 @@ static const char * const migrations[] = {
   "  created_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX messages_conversation ON messages (conversation_id, id);",
+
+  /* 6: a cache of answers to FAQ-like questions, and the KB's generation
+   * (bumped by any document added or removed), which is part of its keys so
+   * that a changed KB never serves an old answer. */
+  "CREATE TABLE response_cache ("
+  "  key TEXT PRIMARY KEY,"
+  "  lang TEXT NOT NULL,"
+  "  answer TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  hits INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX response_cache_expiry ON response_cache (expires_at);"
+  "INSERT OR IGNORE INTO meta (key, value) VALUES ('kb_generation', '0');"
+  "CREATE TRIGGER documents_generation_insert AFTER INSERT ON documents "
+  "BEGIN UPDATE meta SET value = CAST (value AS INTEGER) + 1 WHERE key = 'kb_generation'; END;"
+  "CREATE TRIGGER documents_generation_delete AFTER DELETE ON documents "
+  "BEGIN UPDATE meta SET value = CAST (value AS INTEGER) + 1 WHERE key = 'kb_generation'; END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
@@ -2000,4 +2028,83 @@ parley_store_purge_conversations (ParleyStore  *self,
 fail:
   exec_sql (self, "PRAGMA secure_delete = OFF", NULL);
   return -1;
+}
+
+/* ---- the response cache --------------------------------------------------------- */
+
+/* The KB's generation: it changes whenever a document is added or removed. */
+gint64
+parley_store_get_kb_generation (ParleyStore *self)
+{
+  g_autofree char *value = parley_store_get_meta (self, "kb_generation");
+
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+/* Returns: (transfer full) (nullable): the cached answer for @key if it has
+ * not expired (a hit is counted), else %NULL */
+char *
+parley_store_cache_get (ParleyStore  *self,
+                        const char   *key,
+                        GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_CACHE_GET, error);
+  char *answer = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    answer = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, "read the response cache", error);
+      return NULL;
+    }
+  if (answer != NULL && (stmt = get_stmt (self, STMT_CACHE_HIT, NULL)) != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      step_done (self, stmt, "count a cache hit", NULL);
+    }
+  return answer;
+}
+
+gboolean
+parley_store_cache_put (ParleyStore  *self,
+                        const char   *key,
+                        const char   *lang,
+                        const char   *answer,
+                        guint         ttl_seconds,
+                        GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_CACHE_PUT, error);
+  gint64 now = g_get_real_time ();
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, lang != NULL ? lang : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, answer, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_int64 (stmt, 5, now + (gint64) ttl_seconds * G_USEC_PER_SEC);
+  return step_done (self, stmt, "write the response cache", error);
+}
+
+/* Returns: the number of expired answers removed, or -1 with @error */
+gint64
+parley_store_cache_purge (ParleyStore  *self,
+                          GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_CACHE_PURGE, error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  if (!step_done (self, stmt, "purge the response cache", error))
+    return -1;
+  return sqlite3_changes64 (self->db);
 }

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
 
-#define PARLEY_STORE_SCHEMA_VERSION 5
+#define PARLEY_STORE_SCHEMA_VERSION 6
 
 typedef struct {
   gint64  id;
@@ -328,6 +328,19 @@ GPtrArray   *parley_store_customer_history   (ParleyStore          *self,
 void         parley_message_record_free      (ParleyMessageRecord  *message);
 gint64       parley_store_purge_conversations (ParleyStore         *self,
                                               gint64                before,
+                                              GError              **error);
+
+gint64       parley_store_get_kb_generation  (ParleyStore          *self);
+char        *parley_store_cache_get          (ParleyStore          *self,
+                                              const char           *key,
+                                              GError              **error);
+gboolean     parley_store_cache_put          (ParleyStore          *self,
+                                              const char           *key,
+                                              const char           *lang,
+                                              const char           *answer,
+                                              guint                 ttl_seconds,
+                                              GError              **error);
+gint64       parley_store_cache_purge        (ParleyStore          *self,
                                               GError              **error);
 
 G_END_DECLS
