@@ -722,6 +722,9 @@ test_audit (Fixture       *fx,
   g_assert_cmpint (parley_store_audit_append (store, "route", "conv-1", "not json", &error), ==, 0);
   g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+  g_assert_cmpint (parley_store_audit_append (store, "route", "conv-1", "", &error), ==, 0);
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
   audit_verify (store, &report);
   g_assert_cmpint (report.bad_id, ==, 0);
   g_assert_cmpint (report.n_records, ==, 5);

@@ -67,6 +67,8 @@ static const KeyInfo keys[] = {
   { "openai",  "api-key",               KEY_STRING,     F (openai_api_key),         "PARLEY_OPENAI_API_KEY" },
   { "openai",  "model",                 KEY_STRING,     F (openai_model),           "PARLEY_OPENAI_MODEL" },
   { "openai",  "embedding-model",       KEY_STRING,     F (openai_embedding_model), "PARLEY_OPENAI_EMBEDDING_MODEL" },
+  { "orders",  "base-url",              KEY_URL,        F (orders_base_url),        "PARLEY_ORDERS_BASE_URL" },
+  { "orders",  "api-key",               KEY_STRING,     F (orders_api_key),         "PARLEY_ORDERS_API_KEY" },
 };
 
 #undef F
@@ -102,6 +104,7 @@ parley_config_new_default (void)
   config->openai_base_url = g_strdup ("http://127.0.0.1:11434/v1");
   config->openai_model = g_strdup ("llama3.1");
   config->openai_embedding_model = g_strdup ("nomic-embed-text");
+  config->orders_base_url = g_strdup ("http://127.0.0.1:8086/v1");
   config->prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, price_free);
   return config;
 }

@@ -51,6 +51,10 @@ typedef struct {
   char        *openai_model;
   char        *openai_embedding_model;
 
+  /* [orders] the shop's Order API */
+  char        *orders_base_url;
+  char        *orders_api_key;        /* (nullable) never printed */
+
   /* [prices] model id → ParleyPrice */
   GHashTable  *prices;
 } ParleyConfig;

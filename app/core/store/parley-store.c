@@ -1585,7 +1585,7 @@ parley_store_audit_append (ParleyStore  *self,
   g_return_val_if_fail (kind != NULL && subject != NULL && payload != NULL, 0);
 
   if (*kind == '\0' || !g_utf8_validate (kind, -1, NULL) || !g_utf8_validate (subject, -1, NULL)
-      || !json_parser_load_from_data (parser, payload, -1, NULL)
+      || !json_parser_load_from_data (parser, payload, -1, NULL) || json_parser_get_root (parser) == NULL
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
