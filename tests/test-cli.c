@@ -271,6 +271,16 @@ test_retention (void)
   g_assert_cmpint (run (NULL, &out2, &err2, "retention", "run", "--db", db, "--days", "-3", NULL), ==, 2);
 }
 
+static void
+test_gdpr_unknown (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+
+  g_assert_cmpint (run (NULL, &out, &err, "gdpr", "export", "--db", db, "nobody-42", NULL), ==, 1);
+  g_assert_cmpstr (err, ==, "parley: no customer “nobody-42”\n");
+  g_assert_cmpint (run (NULL, &out2, &err2, "gdpr", "delete", "--db", db, NULL), ==, 2);
+}
+
 /* Every answer leaves an audit record (without the question), and the
  * chain verifies. */
 static void
@@ -460,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/cli/audit", test_audit);
   g_test_add_func ("/cli/retention", test_retention);
   g_test_add_func ("/cli/ask-cache", test_ask_cache);
+  g_test_add_func ("/cli/gdpr-unknown", test_gdpr_unknown);
   g_test_add_func ("/cli/bedrock-endpoint", test_bedrock_endpoint);
 
   status = g_test_run ();

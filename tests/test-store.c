@@ -874,6 +874,56 @@ test_retention (Fixture       *fx,
   g_assert_true (file_contains (fx->path, "RECENT-1b2c"));
 }
 
+/* A customer's export holds all of theirs; deletion leaves no byte of it in
+ * the files, and the audit log only a tombstone with counts. */
+static void
+test_gdpr (Fixture       *fx,
+           gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) export = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *wal = g_strconcat (fx->path, "-wal", NULL);
+  ParleyAuditReport report = { 0 };
+  gint64 conv, n = 0;
+
+  g_assert_true (parley_store_put_customer (store, "cust-gdpr-91", NULL, "fr-FR", TRUE, &error));
+  g_assert_true (parley_store_put_customer (store, "cust-other", NULL, NULL, FALSE, &error));
+  conv = parley_store_create_conversation (store, "cust-gdpr-91", "fr", &error);
+  add (store, conv, PARLEY_MESSAGE_CUSTOMER, "PERSONAL-9c1e je m'appelle {NAME}", 0);
+  add (store, conv, PARLEY_MESSAGE_ASSISTANT, "Bonjour !", 0);
+  add (store, parley_store_create_conversation (store, "cust-other", "en", &error),
+       PARLEY_MESSAGE_CUSTOMER, "OTHER-4d2a hello", 0);
+  g_assert_no_error (error);
+
+  export = parley_store_export_customer (store, "cust-gdpr-91", &error);
+  g_assert_no_error (error);
+  text = json_to_string (export, FALSE);
+  g_assert_nonnull (strstr (text, "\"residency\":\"EU\""));
+  g_assert_nonnull (strstr (text, "PERSONAL-9c1e"));
+  g_assert_null (strstr (text, "OTHER-4d2a"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (export), "messages")), ==, 2);
+
+  g_assert_true (parley_store_delete_customer (store, "cust-gdpr-91", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 2);
+  g_assert_false (file_contains (fx->path, "PERSONAL-9c1e"));
+  g_assert_false (file_contains (fx->path, "cust-gdpr-91"));
+  g_assert_false (file_contains (wal, "PERSONAL-9c1e"));
+  g_assert_true (file_contains (fx->path, "OTHER-4d2a"));
+  g_assert_cmpint (sqlite_int (fx->path, "SELECT count (*) FROM audit WHERE kind = 'gdpr_delete'"), ==, 1);
+  g_assert_true (parley_store_audit_verify (store, &report, &error));
+  g_assert_cmpint (report.bad_id, ==, 0);
+  parley_audit_report_clear (&report);
+
+  g_assert_null (parley_store_export_customer (store, "cust-gdpr-91", &error));
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (parley_store_delete_customer (store, "cust-gdpr-91", NULL, &error));
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -896,6 +946,7 @@ main (int   argc,
   ADD ("audit", test_audit);
   ADD ("conversations", test_conversations);
   ADD ("retention", test_retention);
+  ADD ("gdpr", test_gdpr);
 #undef ADD
 
   return g_test_run ();

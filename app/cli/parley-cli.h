@@ -74,6 +74,7 @@ int          cli_bench_bedrock   (int                argc,
 int cli_ask   (int argc, char **argv);
 int cli_audit (int argc, char **argv);
 int cli_aws   (int argc, char **argv);
+int cli_gdpr  (int argc, char **argv);
 int cli_kb    (int argc, char **argv);
 int cli_eval  (int argc, char **argv);
 int cli_bench (int argc, char **argv);

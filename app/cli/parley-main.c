@@ -23,6 +23,7 @@ static const CliCommand commands[] = {
   { "ask", cli_ask, N_("Answer a question from the knowledge base") },
   { "audit", cli_audit, N_("Verify or list the audit log") },
   { "aws", cli_aws, N_("Check the AWS setup (doctor)") },
+  { "gdpr", cli_gdpr, N_("Export or erase a customer's data") },
   { "kb", cli_kb, N_("Ingest, search and inspect the knowledge base") },
   { "lang", cli_lang, N_("Detect the language of a text") },
   { "retention", cli_retention, N_("Delete conversations past the retention period") },

@@ -73,6 +73,10 @@ typedef enum {
   STMT_CACHE_HIT,
   STMT_CACHE_PUT,
   STMT_CACHE_PURGE,
+  STMT_GET_CUSTOMER,
+  STMT_CUSTOMER_CONVERSATIONS,
+  STMT_DELETE_CUSTOMER,
+  STMT_COUNT_CUSTOMER_MESSAGES,
   N_STMTS
 } StmtId;
 
@@ -184,6 +188,12 @@ static const char * const stmt_sql[N_STMTS] = {
                      "VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT (key) DO UPDATE SET "
                      "answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at",
   [STMT_CACHE_PURGE] = "DELETE FROM response_cache WHERE expires_at <= ?1",
+  [STMT_GET_CUSTOMER] = "SELECT id, tier, locale, residency, created_at FROM customers WHERE id = ?1",
+  [STMT_CUSTOMER_CONVERSATIONS] = "SELECT id, status, lang, created_at, updated_at FROM conversations "
+                                  "WHERE customer_id = ?1 ORDER BY id",
+  [STMT_DELETE_CUSTOMER] = "DELETE FROM customers WHERE id = ?1",
+  [STMT_COUNT_CUSTOMER_MESSAGES] = "SELECT count (*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                                   "WHERE c.customer_id = ?1",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -2107,4 +2117,178 @@ parley_store_cache_purge (ParleyStore  *self,
   if (!step_done (self, stmt, "purge the response cache", error))
     return -1;
   return sqlite3_changes64 (self->db);
+}
+
+/* ---- GDPR --------------------------------------------------------------------- */
+
+static void
+add_time (JsonBuilder *b,
+          const char  *name,
+          gint64       us)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+  g_autofree char *text = t != NULL ? g_date_time_format_iso8601 (t) : NULL;
+
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, text);
+}
+
+/**
+ * parley_store_export_customer:
+ *
+ * Everything the store holds about a customer: their record, their
+ * conversations and every message, as one JSON object (GDPR Art. 15/20).
+ *
+ * Returns: (transfer full): the export, or %NULL with @error
+ *   (PARLEY_ERROR_NOT_FOUND for an unknown customer)
+ */
+JsonNode *
+parley_store_export_customer (ParleyStore  *self,
+                              const char   *customer_id,
+                              GError      **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GPtrArray) history = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = get_stmt (self, STMT_GET_CUSTOMER, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND, "no customer “%s”", customer_id);
+      else
+        set_sqlite_error (self, rc, "read customer", error);
+      return NULL;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "customer");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_set_member_name (b, "tier");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
+  json_builder_set_member_name (b, "locale");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+  json_builder_set_member_name (b, "residency");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
+  add_time (b, "created_at", sqlite3_column_int64 (stmt, 4));
+  json_builder_end_object (b);
+  sqlite3_reset (stmt);
+
+  if ((stmt = get_stmt (self, STMT_CUSTOMER_CONVERSATIONS, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_STATIC);
+  json_builder_set_member_name (b, "conversations");
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 0));
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
+      json_builder_set_member_name (b, "lang");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+      add_time (b, "created_at", sqlite3_column_int64 (stmt, 3));
+      add_time (b, "updated_at", sqlite3_column_int64 (stmt, 4));
+      json_builder_end_object (b);
+    }
+  sqlite3_reset (stmt);
+  json_builder_end_array (b);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, "read conversations", error);
+      return NULL;
+    }
+
+  if ((history = parley_store_customer_history (self, customer_id, error)) == NULL)
+    return NULL;
+  json_builder_set_member_name (b, "messages");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < history->len; i++)
+    {
+      const ParleyMessageRecord *m = history->pdata[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "conversation");
+      json_builder_add_int_value (b, m->conversation_id);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, message_roles[m->role]);
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, m->text);
+      json_builder_set_member_name (b, "lang");
+      json_builder_add_string_value (b, m->lang);
+      add_time (b, "at", m->created_at);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/**
+ * parley_store_delete_customer:
+ * @n_messages: (out) (optional): how many messages went
+ *
+ * Erases a customer with their conversations and messages (GDPR Art. 17):
+ * sqlite's secure delete overwrites the freed pages and the WAL is
+ * checkpointed and truncated, so no byte of theirs is left in the files.
+ * The audit log, which holds no personal data, gets a tombstone with the
+ * counts only.
+ *
+ * Returns: %FALSE with @error (PARLEY_ERROR_NOT_FOUND for an unknown customer)
+ */
+gboolean
+parley_store_delete_customer (ParleyStore  *self,
+                              const char   *customer_id,
+                              gint64       *n_messages,
+                              GError      **error)
+{
+  g_autofree char *payload = NULL;
+  sqlite3_stmt *stmt;
+  gint64 messages = 0;
+
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  if ((stmt = get_stmt (self, STMT_COUNT_CUSTOMER_MESSAGES, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    messages = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (!exec_sql (self, "PRAGMA secure_delete = ON", error))
+    return FALSE;
+  if (!parley_store_begin (self, error))
+    goto fail;
+  if ((stmt = get_stmt (self, STMT_DELETE_CUSTOMER, error)) == NULL)
+    goto rollback;
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, "delete customer", error))
+    goto rollback;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND, "no customer “%s”", customer_id);
+      goto rollback;
+    }
+  payload = g_strdup_printf ("{\"messages\":%" G_GINT64_FORMAT "}", messages);
+  if (parley_store_audit_append (self, "gdpr_delete", "customer", payload, error) == 0
+      || !parley_store_commit (self, error))
+    goto rollback;
+  if (!exec_sql (self, "PRAGMA wal_checkpoint (TRUNCATE); PRAGMA secure_delete = OFF", error))
+    return FALSE;
+  if (n_messages != NULL)
+    *n_messages = messages;
+  return TRUE;
+
+rollback:
+  parley_store_rollback (self);
+fail:
+  exec_sql (self, "PRAGMA secure_delete = OFF", NULL);
+  return FALSE;
 }

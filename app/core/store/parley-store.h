@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 #include "parley-types.h"
 
@@ -330,6 +331,13 @@ gint64       parley_store_purge_conversations (ParleyStore         *self,
                                               gint64                before,
                                               GError              **error);
 
+JsonNode    *parley_store_export_customer    (ParleyStore          *self,
+                                              const char           *customer_id,
+                                              GError              **error);
+gboolean     parley_store_delete_customer    (ParleyStore          *self,
+                                              const char           *customer_id,
+                                              gint64               *n_messages,
+                                              GError              **error);
 gint64       parley_store_get_kb_generation  (ParleyStore          *self);
 char        *parley_store_cache_get          (ParleyStore          *self,
                                               const char           *key,
