@@ -281,6 +281,22 @@ test_gdpr_unknown (void)
   g_assert_cmpint (run (NULL, &out2, &err2, "gdpr", "delete", "--db", db, NULL), ==, 2);
 }
 
+static void
+test_stats (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *o;
+
+  g_assert_cmpint (run (NULL, &out, &err, "stats", "--db", db, "--json", NULL), ==, 0);
+  root = parse (out);
+  o = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (o, "days"), ==, 30);
+  g_assert_true (json_object_has_member (o, "escalation_rate"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "latency_ms"), "p99"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "csat"), "average"));
+}
+
 /* Every answer leaves an audit record (without the question), and the
  * chain verifies. */
 static void
@@ -471,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/cli/retention", test_retention);
   g_test_add_func ("/cli/ask-cache", test_ask_cache);
   g_test_add_func ("/cli/gdpr-unknown", test_gdpr_unknown);
+  g_test_add_func ("/cli/stats", test_stats);
   g_test_add_func ("/cli/bedrock-endpoint", test_bedrock_endpoint);
 
   status = g_test_run ();

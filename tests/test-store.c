@@ -321,6 +321,7 @@ test_migrate_v1 (Fixture       *fx,
                          "DROP TABLE messages; DROP TABLE conversations; DROP TABLE customers; "
                          "DROP TABLE response_cache; DELETE FROM meta WHERE key = 'kb_generation'; "
                          "DROP TRIGGER documents_generation_insert; DROP TRIGGER documents_generation_delete; "
+                         "DROP TABLE csat; "
                          "PRAGMA user_version = 1;");
   store = open_ok (fx->path);
   g_assert_cmpint (sqlite_int (fx->path, "PRAGMA user_version"), ==, PARLEY_STORE_SCHEMA_VERSION);
@@ -924,6 +925,64 @@ test_gdpr (Fixture       *fx,
   g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND);
 }
 
+static void
+test_stats (Fixture       *fx,
+            gconstpointer  data)
+{
+  g_autoptr(ParleyStore) store = open_ok (fx->path);
+  g_autoptr(GError) error = NULL;
+  ParleySupportStats stats;
+  gint64 c[4];
+
+  g_assert_true (parley_store_put_customer (store, "cust-s", NULL, NULL, FALSE, &error));
+  for (guint i = 0; i < 4; i++)
+    {
+      ParleyMessageRecord q = { .role = PARLEY_MESSAGE_CUSTOMER, .text = (char *) "q", .cost_usd = -1,
+                                .intent = (char *) (i < 3 ? "returns" : "shipping") };
+      ParleyMessageRecord a = { .role = PARLEY_MESSAGE_ASSISTANT, .text = (char *) "a",
+                                .model = (char *) (i < 2 ? "small" : "large"), .input_tokens = 100,
+                                .output_tokens = 10, .cost_usd = i < 2 ? 0.001 : -1, .latency_ms = 10 * (i + 1) };
+
+      c[i] = parley_store_create_conversation (store, "cust-s", "en", &error);
+      q.conversation_id = a.conversation_id = c[i];
+      g_assert_cmpint (parley_store_add_message (store, &q, &error), >, 0);
+      g_assert_cmpint (parley_store_add_message (store, &a, &error), >, 0);
+    }
+  g_assert_true (parley_store_set_conversation_status (store, c[0], PARLEY_CONVERSATION_RESOLVED, &error));
+  g_assert_true (parley_store_escalate_conversation (store, c[1], "human_request", &error));
+  g_assert_true (parley_store_escalate_conversation (store, c[2], "negative_sentiment", &error));
+  g_assert_true (parley_store_put_csat (store, c[0], 5, "great", &error));
+  g_assert_true (parley_store_put_csat (store, c[1], 2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (parley_store_put_csat (store, c[2], 9, NULL, &error));
+  g_assert_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  g_assert_true (parley_store_get_support_stats (store, 0, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.conversations, ==, 4);
+  g_assert_cmpint (stats.resolved, ==, 1);
+  g_assert_cmpint (stats.escalated, ==, 2);
+  g_assert_cmpuint (stats.reasons->len, ==, 2);
+  g_assert_cmpstr (((ParleyCount *) stats.intents->pdata[0])->name, ==, "returns");
+  g_assert_cmpint (((ParleyCount *) stats.intents->pdata[0])->count, ==, 3);
+  g_assert_cmpuint (stats.models->len, ==, 2);
+  g_assert_cmpstr (((ParleyModelStats *) stats.models->pdata[1])->model, ==, "small");
+  g_assert_cmpfloat_with_epsilon (((ParleyModelStats *) stats.models->pdata[1])->cost_usd, 0.002, 1e-12);
+  g_assert_cmpfloat (((ParleyModelStats *) stats.models->pdata[0])->cost_usd, <, 0);
+  g_assert_cmpint (stats.latency_p50_ms, ==, 30);
+  g_assert_cmpint (stats.latency_p99_ms, ==, 40);
+  g_assert_cmpint (stats.csat_responses, ==, 2);
+  g_assert_cmpfloat_with_epsilon (stats.csat_average, 3.5, 1e-9);
+  g_assert_cmpint (stats.csat_satisfied, ==, 1);
+  parley_support_stats_clear (&stats);
+
+  /* Nothing in the future. */
+  g_assert_true (parley_store_get_support_stats (store, g_get_real_time () + G_USEC_PER_SEC, &stats, &error));
+  g_assert_cmpint (stats.conversations, ==, 0);
+  parley_support_stats_clear (&stats);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -947,6 +1006,7 @@ main (int   argc,
   ADD ("conversations", test_conversations);
   ADD ("retention", test_retention);
   ADD ("gdpr", test_gdpr);
+  ADD ("stats", test_stats);
 #undef ADD
 
   return g_test_run ();

@@ -26,6 +26,7 @@ static const CliCommand commands[] = {
   { "gdpr", cli_gdpr, N_("Export or erase a customer's data") },
   { "kb", cli_kb, N_("Ingest, search and inspect the knowledge base") },
   { "lang", cli_lang, N_("Detect the language of a text") },
+  { "stats", cli_stats, N_("Resolution, escalation, topics, latency, cost and CSAT") },
   { "retention", cli_retention, N_("Delete conversations past the retention period") },
   { "eval", cli_eval, N_("Measure retrieval quality on a labelled question set") },
   { "bench", cli_bench, N_("Measure speed on a synthetic corpus") },

@@ -77,6 +77,14 @@ typedef enum {
   STMT_CUSTOMER_CONVERSATIONS,
   STMT_DELETE_CUSTOMER,
   STMT_COUNT_CUSTOMER_MESSAGES,
+  STMT_PUT_CSAT,
+  STMT_SET_ESCALATION,
+  STMT_STATS_CONVERSATIONS,
+  STMT_STATS_REASONS,
+  STMT_STATS_INTENTS,
+  STMT_STATS_MODELS,
+  STMT_STATS_LATENCIES,
+  STMT_STATS_CSAT,
   N_STMTS
 } StmtId;
 
@@ -174,11 +182,11 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_GET_CONVERSATION] = "SELECT id, customer_id, status, lang, created_at, updated_at "
                             "FROM conversations WHERE id = ?1",
   [STMT_INSERT_MESSAGE] = "INSERT INTO messages (conversation_id, role, text, lang, route, model, input_tokens, "
-                          "output_tokens, cost_usd, latency_ms, created_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                          "output_tokens, cost_usd, latency_ms, created_at, intent) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
   [STMT_TOUCH_CONVERSATION] = "UPDATE conversations SET updated_at = ?2, lang = coalesce (?3, lang) WHERE id = ?1",
   [STMT_CUSTOMER_HISTORY] = "SELECT m.id, m.conversation_id, m.role, m.text, m.lang, m.route, m.model, "
-                            "m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms, m.created_at "
+                            "m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms, m.created_at, m.intent "
                             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                             "WHERE c.customer_id = ?1 ORDER BY m.created_at, m.id",
   [STMT_PURGE_CONVERSATIONS] = "DELETE FROM conversations WHERE updated_at < ?1",
@@ -194,6 +202,28 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_DELETE_CUSTOMER] = "DELETE FROM customers WHERE id = ?1",
   [STMT_COUNT_CUSTOMER_MESSAGES] = "SELECT count (*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                                    "WHERE c.customer_id = ?1",
+  [STMT_PUT_CSAT] = "INSERT INTO csat (conversation_id, score, comment, at) VALUES (?1, ?2, ?3, ?4) "
+                    "ON CONFLICT (conversation_id) DO UPDATE SET score = excluded.score, "
+                    "comment = excluded.comment, at = excluded.at",
+  [STMT_SET_ESCALATION] = "UPDATE conversations SET status = 'escalated', escalation_reason = ?2, updated_at = ?3 "
+                          "WHERE id = ?1",
+  [STMT_STATS_CONVERSATIONS] = "SELECT count (*), coalesce (sum (status = 'resolved'), 0), "
+                               "coalesce (sum (status = 'escalated' OR escalation_reason IS NOT NULL), 0) "
+                               "FROM conversations WHERE created_at >= ?1",
+  [STMT_STATS_REASONS] = "SELECT escalation_reason, count (*) FROM conversations "
+                         "WHERE created_at >= ?1 AND escalation_reason IS NOT NULL "
+                         "GROUP BY escalation_reason ORDER BY count (*) DESC, escalation_reason",
+  [STMT_STATS_INTENTS] = "SELECT m.intent, count (*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                         "WHERE c.created_at >= ?1 AND m.intent IS NOT NULL "
+                         "GROUP BY m.intent ORDER BY count (*) DESC, m.intent",
+  [STMT_STATS_MODELS] = "SELECT m.model, count (*), sum (m.input_tokens), sum (m.output_tokens), sum (m.cost_usd), "
+                        "count (m.cost_usd) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                        "WHERE c.created_at >= ?1 AND m.role = 'assistant' AND m.model IS NOT NULL "
+                        "GROUP BY m.model ORDER BY m.model",
+  [STMT_STATS_LATENCIES] = "SELECT m.latency_ms FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                           "WHERE c.created_at >= ?1 AND m.role = 'assistant' ORDER BY m.latency_ms",
+  [STMT_STATS_CSAT] = "SELECT count (*), avg (s.score), coalesce (sum (s.score >= 4), 0) FROM csat s "
+                      "JOIN conversations c ON c.id = s.conversation_id WHERE c.created_at >= ?1",
 };
 
 /* Each entry moves the schema from version i to i + 1. */
@@ -332,6 +362,17 @@ static const char * const migrations[] = {
   "BEGIN UPDATE meta SET value = CAST (value AS INTEGER) + 1 WHERE key = 'kb_generation'; END;"
   "CREATE TRIGGER documents_generation_delete AFTER DELETE ON documents "
   "BEGIN UPDATE meta SET value = CAST (value AS INTEGER) + 1 WHERE key = 'kb_generation'; END;",
+
+  /* 7: why a conversation went to a person, the intent of each turn, and
+   * the customer's satisfaction rating (CSAT 1–5 with a comment). */
+  "ALTER TABLE conversations ADD COLUMN escalation_reason TEXT;"
+  "ALTER TABLE messages ADD COLUMN intent TEXT;"
+  "CREATE TABLE csat ("
+  "  conversation_id INTEGER PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,"
+  "  score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+  "  comment TEXT,"
+  "  at INTEGER NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PARLEY_STORE_SCHEMA_VERSION);
@@ -1925,6 +1966,7 @@ parley_store_add_message (ParleyStore               *self,
     sqlite3_bind_double (stmt, 9, message->cost_usd);
   sqlite3_bind_int64 (stmt, 10, message->latency_ms);
   sqlite3_bind_int64 (stmt, 11, now);
+  sqlite3_bind_text (stmt, 12, message->intent, -1, SQLITE_STATIC);
   if (!step_done (self, stmt, "add message", error))
     goto fail;
   id = sqlite3_last_insert_rowid (self->db);
@@ -1954,6 +1996,7 @@ parley_message_record_free (ParleyMessageRecord *message)
   g_free (message->lang);
   g_free (message->route);
   g_free (message->model);
+  g_free (message->intent);
   g_free (message);
 }
 
@@ -1994,6 +2037,7 @@ parley_store_customer_history (ParleyStore  *self,
       m->cost_usd = sqlite3_column_type (stmt, 9) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 9);
       m->latency_ms = sqlite3_column_int64 (stmt, 10);
       m->created_at = sqlite3_column_int64 (stmt, 11);
+      m->intent = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
       g_ptr_array_add (messages, m);
     }
   sqlite3_reset (stmt);
@@ -2291,4 +2335,193 @@ rollback:
 fail:
   exec_sql (self, "PRAGMA secure_delete = OFF", NULL);
   return FALSE;
+}
+
+/* ---- CSAT, escalations, statistics ------------------------------------------------ */
+
+gboolean
+parley_store_put_csat (ParleyStore  *self,
+                       gint64        conversation_id,
+                       guint         score,
+                       const char   *comment,
+                       GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (score < 1 || score > 5 || (comment != NULL && (!g_utf8_validate (comment, -1, NULL) || strlen (comment) > 4000)))
+    {
+      g_set_error_literal (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
+                           "CSAT is a score from 1 to 5 with an optional comment of at most 4,000 bytes of UTF-8");
+      return FALSE;
+    }
+  if ((stmt = get_stmt (self, STMT_PUT_CSAT, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int (stmt, 2, (int) score);
+  sqlite3_bind_text (stmt, 3, comment, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  return step_done (self, stmt, "record CSAT", error);
+}
+
+gboolean
+parley_store_escalate_conversation (ParleyStore  *self,
+                                    gint64        conversation_id,
+                                    const char   *reason,
+                                    GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_SET_ESCALATION, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_text (stmt, 2, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (!step_done (self, stmt, "escalate conversation", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_NOT_FOUND, "no conversation %" G_GINT64_FORMAT, conversation_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+model_stats_free (gpointer data)
+{
+  ParleyModelStats *m = data;
+
+  g_free (m->model);
+  g_free (m);
+}
+
+static void
+count_free (gpointer data)
+{
+  ParleyCount *c = data;
+
+  g_free (c->name);
+  g_free (c);
+}
+
+void
+parley_support_stats_clear (ParleySupportStats *stats)
+{
+  g_clear_pointer (&stats->reasons, g_ptr_array_unref);
+  g_clear_pointer (&stats->intents, g_ptr_array_unref);
+  g_clear_pointer (&stats->models, g_ptr_array_unref);
+}
+
+static gboolean
+read_counts (ParleyStore  *self,
+             StmtId        id,
+             gint64        since,
+             GPtrArray    *out,
+             GError      **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, id, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ParleyCount *c = g_new0 (ParleyCount, 1);
+
+      c->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      c->count = sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (out, c);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read statistics", error);
+  return TRUE;
+}
+
+/**
+ * parley_store_get_support_stats:
+ * @since: Unix microseconds: conversations started from then on
+ *
+ * Resolution and escalation rates, escalation reasons, intents (topics),
+ * answer latency percentiles, tokens and cost per model, and CSAT.
+ */
+gboolean
+parley_store_get_support_stats (ParleyStore         *self,
+                                gint64               since,
+                                ParleySupportStats  *stats,
+                        GError      **error)
+{
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  memset (stats, 0, sizeof *stats);
+  stats->reasons = g_ptr_array_new_with_free_func (count_free);
+  stats->intents = g_ptr_array_new_with_free_func (count_free);
+  stats->models = g_ptr_array_new_with_free_func (model_stats_free);
+
+  if ((stmt = get_stmt (self, STMT_STATS_CONVERSATIONS, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      stats->conversations = sqlite3_column_int64 (stmt, 0);
+      stats->resolved = sqlite3_column_int64 (stmt, 1);
+      stats->escalated = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+
+  if (!read_counts (self, STMT_STATS_REASONS, since, stats->reasons, error)
+      || !read_counts (self, STMT_STATS_INTENTS, since, stats->intents, error))
+    return FALSE;
+
+  if ((stmt = get_stmt (self, STMT_STATS_MODELS, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ParleyModelStats *m = g_new0 (ParleyModelStats, 1);
+
+      m->model = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      m->answers = sqlite3_column_int64 (stmt, 1);
+      m->input_tokens = sqlite3_column_int64 (stmt, 2);
+      m->output_tokens = sqlite3_column_int64 (stmt, 3);
+      m->cost_usd = sqlite3_column_int64 (stmt, 5) > 0 ? sqlite3_column_double (stmt, 4) : -1;
+      g_ptr_array_add (stats->models, m);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, "read statistics", error);
+
+  if ((stmt = get_stmt (self, STMT_STATS_LATENCIES, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 ms = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (latencies, ms);
+    }
+  sqlite3_reset (stmt);
+  if (latencies->len > 0)
+    {
+#define AT(q) g_array_index (latencies, gint64, MIN (latencies->len - 1, (guint) ((q) * latencies->len)))
+      stats->latency_p50_ms = AT (0.50);
+      stats->latency_p95_ms = AT (0.95);
+      stats->latency_p99_ms = AT (0.99);
+#undef AT
+    }
+
+  if ((stmt = get_stmt (self, STMT_STATS_CSAT, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      stats->csat_responses = sqlite3_column_int64 (stmt, 0);
+      stats->csat_average = sqlite3_column_type (stmt, 1) == SQLITE_NULL ? 0 : sqlite3_column_double (stmt, 1);
+      stats->csat_satisfied = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
 }

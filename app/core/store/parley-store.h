@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ParleyStore, parley_store, PARLEY, STORE, GObject)
 
-#define PARLEY_STORE_SCHEMA_VERSION 6
+#define PARLEY_STORE_SCHEMA_VERSION 7
 
 typedef struct {
   gint64  id;
@@ -109,7 +109,36 @@ typedef struct {
   double             cost_usd;       /* < 0: unknown */
   gint64             latency_ms;
   gint64             created_at;     /* Unix microseconds; 0: now */
+  char              *intent;         /* (nullable) order_status, returns, … */
 } ParleyMessageRecord;
+
+typedef struct {
+  char   *name;
+  gint64  count;
+} ParleyCount;
+
+typedef struct {
+  char   *model;
+  gint64  answers;
+  gint64  input_tokens;
+  gint64  output_tokens;
+  double  cost_usd;        /* < 0: no price known */
+} ParleyModelStats;
+
+typedef struct {
+  gint64     conversations;
+  gint64     resolved;
+  gint64     escalated;
+  GPtrArray *reasons;      /* ParleyCount: escalation reasons, most first */
+  GPtrArray *intents;      /* ParleyCount: topics, most first */
+  GPtrArray *models;       /* ParleyModelStats */
+  gint64     latency_p50_ms;
+  gint64     latency_p95_ms;
+  gint64     latency_p99_ms;
+  gint64     csat_responses;
+  double     csat_average;
+  gint64     csat_satisfied; /* scores of 4 or 5 */
+} ParleySupportStats;
 
 typedef struct {
   gint64      id;
@@ -338,6 +367,20 @@ gboolean     parley_store_delete_customer    (ParleyStore          *self,
                                               const char           *customer_id,
                                               gint64               *n_messages,
                                               GError              **error);
+gboolean     parley_store_put_csat           (ParleyStore          *self,
+                                              gint64                conversation_id,
+                                              guint                 score,
+                                              const char           *comment,
+                                              GError              **error);
+gboolean     parley_store_escalate_conversation (ParleyStore       *self,
+                                              gint64                conversation_id,
+                                              const char           *reason,
+                                              GError              **error);
+gboolean     parley_store_get_support_stats  (ParleyStore          *self,
+                                              gint64                since,
+                                              ParleySupportStats   *stats,
+                                              GError              **error);
+void         parley_support_stats_clear      (ParleySupportStats   *stats);
 gint64       parley_store_get_kb_generation  (ParleyStore          *self);
 char        *parley_store_cache_get          (ParleyStore          *self,
                                               const char           *key,
