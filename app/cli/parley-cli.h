@@ -77,5 +77,6 @@ int cli_kb    (int argc, char **argv);
 int cli_eval  (int argc, char **argv);
 int cli_bench (int argc, char **argv);
 int cli_lang  (int argc, char **argv);
+int cli_eval_lang (int argc, char **argv);
 
 G_END_DECLS
