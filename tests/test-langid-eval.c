@@ -269,6 +269,18 @@ test_tally (void)
   test_rm_rf (dir);
 }
 
+/* Capitalised Latin words beside Han characters are mostly brand names:
+ * they count half in the script decision, lowercase Latin words in full. */
+static void
+test_product_names (void)
+{
+  g_assert_cmpint (parley_langid_detect ("Nike Air Force 1有38码吗", -1, NULL), ==, PARLEY_LANG_ZH);
+  g_assert_cmpint (parley_langid_detect ("Apple Watch Ultra表带呢", -1, NULL), ==, PARLEY_LANG_ZH);
+  g_assert_cmpint (parley_langid_detect ("where is my order 有吗", -1, NULL), ==, PARLEY_LANG_EN);
+  g_assert_cmpint (parley_langid_detect ("I bought the 小米 robot vacuum and it broke", -1, NULL),
+                   ==, PARLEY_LANG_EN);
+}
+
 static void
 assert_context (const char *text,
                 ParleyLang  previous,
@@ -576,6 +588,7 @@ main (int    argc,
   g_test_add_func ("/langid/eval/short", test_eval_short);
   g_test_add_func ("/langid/eval/disjoint", test_eval_disjoint);
   g_test_add_func ("/langid/eval/tally", test_tally);
+  g_test_add_func ("/langid/eval/product-names", test_product_names);
   g_test_add_func ("/langid/context/sticky", test_context_sticky);
   g_test_add_func ("/langid/context/hint", test_context_hint);
   g_test_add_func ("/langid/cli/stdin", test_cli_stdin);

@@ -8,8 +8,9 @@
  * the best language for that feature, so only differences are stored).
  *
  * Script shortcuts come first:
- *   - Han characters dominate → zh (each counts as three letters, so a
- *     product name does not outweigh a Chinese sentence); kana-heavy text is
+ *   - Han characters dominate → zh (each counts as three letters, and
+ *     capitalised Latin words, mostly brand names, count half beside them,
+ *     so a product name does not outweigh a Chinese sentence); kana-heavy text is
  *     Japanese → unknown, with a low confidence;
  *   - another script (Cyrillic, Hangul, Arabic, …) dominates → unknown;
  *   - Latin text → naive Bayes among en, es, fr and de (with zh as a fifth
@@ -21,6 +22,10 @@
  * UTF-8 bytes are separators.  Only the first LANGID_MAX_CHARS code points
  * are looked at, and nothing is allocated: the scan keeps its state on the
  * stack and the model is read-only, so calls are thread-safe.
+ *
+ * parley_langid_detect_in_context() adds a conversation: the previous
+ * language is sticky and the locale hint a prior for short texts (the
+ * rules are documented above the function).
  *
  * The feature extraction is shared with the trainer, which includes this
  * file with PARLEY_LANGID_TRAINER defined, so that training and detection
