@@ -346,6 +346,7 @@ out:
 
 static const CliCommand eval_commands[] = {
   { "kb", eval_kb, N_("Retrieval quality of the knowledge base") },
+  { "lang", cli_eval_lang, N_("Language identification accuracy") },
   { NULL }
 };
 

@@ -81,5 +81,6 @@ int cli_bench (int argc, char **argv);
 int cli_lang  (int argc, char **argv);
 int cli_retention (int argc, char **argv);
 int cli_stats (int argc, char **argv);
+int cli_eval_lang (int argc, char **argv);
 
 G_END_DECLS

@@ -8,8 +8,9 @@
  * the best language for that feature, so only differences are stored).
  *
  * Script shortcuts come first:
- *   - Han characters dominate → zh (each counts as three letters, so a
- *     product name does not outweigh a Chinese sentence); kana-heavy text is
+ *   - Han characters dominate → zh (each counts as three letters, and
+ *     capitalised Latin words, mostly brand names, count half beside them,
+ *     so a product name does not outweigh a Chinese sentence); kana-heavy text is
  *     Japanese → unknown, with a low confidence;
  *   - another script (Cyrillic, Hangul, Arabic, …) dominates → unknown;
  *   - Latin text → naive Bayes among en, es, fr and de (with zh as a fifth
@@ -21,6 +22,10 @@
  * UTF-8 bytes are separators.  Only the first LANGID_MAX_CHARS code points
  * are looked at, and nothing is allocated: the scan keeps its state on the
  * stack and the model is read-only, so calls are thread-safe.
+ *
+ * parley_langid_detect_in_context() adds a conversation: the previous
+ * language is sticky and the locale hint a prior for short texts (the
+ * rules are documented above the function).
  *
  * The feature extraction is shared with the trainer, which includes this
  * file with PARLEY_LANGID_TRAINER defined, so that training and detection
@@ -86,6 +91,8 @@ struct _LangidScan
 
   /* letters in the words that were kept, by script */
   guint             n_latin;
+  guint             n_latin_capital;  /* of those, in words starting with a capital */
+  guint             n_latin_words;
   guint             n_han;
   guint             n_kana;
   guint             n_other;
@@ -278,6 +285,7 @@ langid_flush_chunk (LangidScan            *scan,
   guint n_word = 0;      /* code points kept in word[] */
   guint n_letters = 0;   /* letters in the word, kept or not */
   gboolean truncated = FALSE;
+  gboolean capital = FALSE;   /* the word starts with a capital letter */
   LangidCharClass word_class = LANGID_CHAR_SPACE;
 
   if (n_chunk == 0 || langid_chunk_is_noise (chunk, classes, n_chunk))
@@ -318,6 +326,9 @@ langid_flush_chunk (LangidScan            *scan,
           if (word_class == LANGID_CHAR_LATIN)
             {
               scan->n_latin += n_letters;
+              if (capital)
+                scan->n_latin_capital += n_letters;
+              scan->n_latin_words++;
               langid_emit_word (scan, word, n_word, FALSE);
             }
           else
@@ -332,6 +343,7 @@ langid_flush_chunk (LangidScan            *scan,
       if (letter)
         {
           word_class = klass;
+          capital = g_unichar_isupper (chunk[i]);
           word[n_word++] = langid_tolower (chunk[i]);
           n_letters = 1;
         }
@@ -493,6 +505,8 @@ langid_score_features (LangidScan    *scan,
 typedef struct {
   double   probs[PARLEY_N_LANGS];  /* sum to <= 1 */
   gboolean foreign;                /* mostly Japanese or another script */
+  double   evidence;               /* letters the verdict rests on, a Han character counting three */
+  double   words;                  /* Latin words, plus one per two Han characters */
 } LangidResult;
 
 /* probs[l] = share × softmax (score / T) over the languages in @active. */
@@ -543,7 +557,7 @@ langid_classify (const char   *text,
   };
   static const gboolean all_langs[PARLEY_N_LANGS] = { TRUE, TRUE, TRUE, TRUE, TRUE };
   LangidScan scan = { .feature = langid_score_features };
-  double cjk, total, supported;
+  double cjk, latin, total, supported;
   guint n_cjk;
 
   memset (result, 0, sizeof *result);
@@ -554,9 +568,16 @@ langid_classify (const char   *text,
 
   n_cjk = scan.n_han + scan.n_kana;
   cjk = (double) LANGID_HAN_WEIGHT * n_cjk;
-  total = cjk + scan.n_latin + scan.n_other;
+  latin = scan.n_latin;
+  /* Latin words in Chinese or Japanese text are mostly brand and product
+   * names ("Nike Air Force 1有38码吗"): capitalised ones count half there */
+  if (n_cjk > 0)
+    latin -= 0.5 * scan.n_latin_capital;
+  total = cjk + latin + scan.n_other;
   if (total == 0.0)
     return;   /* no letters: empty, digits, punctuation, emoji, noise tokens */
+  result->evidence = cjk + latin;
+  result->words = scan.n_latin_words + 0.5 * scan.n_han;
 
   if (2.0 * cjk >= total)
     {
@@ -584,11 +605,11 @@ langid_classify (const char   *text,
       return;
     }
 
+  result->foreign = 2.0 * scan.n_other > total;
   if (scan.n_hits == 0)
     return;   /* letters, but nothing the model has seen */
 
-  supported = (cjk + scan.n_latin) / total;
-  result->foreign = 2.0 * scan.n_other > total;
+  supported = (cjk + latin) / total;
   if (scan.n_han > 0)
     langid_softmax (&scan, all_langs, TRUE, supported, result->probs);
   else
@@ -702,6 +723,114 @@ parley_langid_rank (const char      *text,
     }
 
   return n;
+}
+
+/* Sticky detection (parley_langid_detect_in_context()):
+ *
+ * A text "clearly" switches away from the conversation's language when
+ *   - it is not short: at least LANGID_CLEAR_MIN_WORDS words (a Chinese
+ *     word counted as two Han characters) and LANGID_CLEAR_MIN_EVIDENCE
+ *     letters of evidence (a Han character counts three, capitalised
+ *     product names in Han text half), so "OK", "ok gracias" or "super
+ *     service" never switch but "gracias por todo" or "我想问一下退货" can, and
+ *   - the bare classifier's posterior of its best language exceeds that of
+ *     the previous language by at least LANGID_CLEAR_MARGIN.
+ * Otherwise the previous language stays.  The locale hint is a prior, used
+ * only for short texts: its language's posterior
+ * is multiplied by LANGID_HINT_ODDS before renormalising; long texts speak
+ * for themselves.  The confidence reported is the posterior of the answer
+ * once the priors are applied (the previous language's weighed
+ * LANGID_PREVIOUS_ODDS times the others'). */
+#define LANGID_CLEAR_MIN_WORDS    3.0
+#define LANGID_CLEAR_MIN_EVIDENCE 12.0
+#define LANGID_CLEAR_MARGIN       0.6
+#define LANGID_HINT_ODDS          4.0
+#define LANGID_PREVIOUS_ODDS      9.0
+
+/**
+ * parley_langid_detect_in_context:
+ * @text: (nullable): nul-terminated UTF-8 text; invalid bytes are separators
+ * @previous: the conversation's language so far, or %PARLEY_LANG_UNKNOWN
+ * @locale_hint: the customer's locale (browser, account), or %PARLEY_LANG_UNKNOWN
+ * @confidence: (out) (optional): the posterior of the answer, priors applied
+ *
+ * Like parley_langid_detect(), but for a message in a conversation: the
+ * conversation's language is sticky, and changes only when @text is
+ * clearly in another language: at least three words (a Chinese word
+ * counted as two Han characters) and 12 letters of evidence (a Han
+ * character counting three), and a posterior margin of 0.6 over @previous.
+ * With no @previous, @locale_hint is a prior (odds 4:1) for shorter texts.
+ *
+ * Text without letters (empty, emoji, order numbers) keeps @previous, or
+ * else takes @locale_hint, with @confidence 0.  Text mostly in kana or
+ * another script gives %PARLEY_LANG_UNKNOWN, as parley_langid_detect() does.
+ *
+ * Returns: the language to answer in
+ */
+ParleyLang
+parley_langid_detect_in_context (const char *text,
+                                 ParleyLang  previous,
+                                 ParleyLang  locale_hint,
+                                 double     *confidence)
+{
+  LangidResult result;
+  double weighted[PARLEY_N_LANGS];
+  double total = 0.0;
+  guint order[PARLEY_N_LANGS];
+  ParleyLang best, answer;
+  gboolean is_short;
+
+  if ((guint) previous >= PARLEY_N_LANGS)
+    previous = PARLEY_LANG_UNKNOWN;
+  if ((guint) locale_hint >= PARLEY_N_LANGS)
+    locale_hint = PARLEY_LANG_UNKNOWN;
+
+  langid_classify (text, -1, &result);
+  langid_sort (result.probs, order);
+  best = (ParleyLang) order[0];
+
+  if (result.foreign)
+    {
+      if (confidence != NULL)
+        *confidence = result.probs[best];
+      return PARLEY_LANG_UNKNOWN;
+    }
+
+  if (result.probs[best] <= 0.0)
+    {
+      /* no evidence at all */
+      if (confidence != NULL)
+        *confidence = 0.0;
+      return previous != PARLEY_LANG_UNKNOWN ? previous : locale_hint;
+    }
+
+  is_short = result.words < LANGID_CLEAR_MIN_WORDS || result.evidence < LANGID_CLEAR_MIN_EVIDENCE;
+  for (guint l = 0; l < PARLEY_N_LANGS; l++)
+    {
+      weighted[l] = result.probs[l];
+      if (is_short && l == (guint) locale_hint)
+        weighted[l] *= LANGID_HINT_ODDS;
+      if (l == (guint) previous)
+        weighted[l] *= LANGID_PREVIOUS_ODDS;
+      total += weighted[l];
+    }
+
+  if (previous != PARLEY_LANG_UNKNOWN)
+    {
+      gboolean clear_switch = best != previous && !is_short &&
+                              result.probs[best] - result.probs[previous] >= LANGID_CLEAR_MARGIN;
+
+      answer = clear_switch ? best : previous;
+    }
+  else
+    {
+      langid_sort (weighted, order);
+      answer = (ParleyLang) order[0];
+    }
+
+  if (confidence != NULL)
+    *confidence = total > 0.0 ? weighted[answer] / total : 0.0;
+  return answer;
 }
 
 #endif /* PARLEY_LANGID_TRAINER */

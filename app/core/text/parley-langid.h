@@ -21,5 +21,9 @@ guint      parley_langid_rank   (const char      *text,
                                  gssize           len,
                                  ParleyLangGuess *guesses,
                                  guint            n_guesses);
+ParleyLang parley_langid_detect_in_context (const char *text,
+                                            ParleyLang  previous,
+                                            ParleyLang  locale_hint,
+                                            double     *confidence);
 
 G_END_DECLS
