@@ -40,6 +40,8 @@ struct _ParleyAnalyzer
   UChar              *utext;
   gint32              utext_cap;
   GString            *scratch;
+
+  gboolean            keep_stopwords;   /* off by default: see set_keep_stopwords */
 };
 
 static const char * const icu_locales[PARLEY_N_LANGS] = { "en", "es", "zh", "fr", "de" };
@@ -73,6 +75,30 @@ parley_analyzer_free (ParleyAnalyzer *self)
   g_free (self->utext);
   g_string_free (self->scratch, TRUE);
   g_free (self);
+}
+
+/**
+ * parley_analyzer_set_keep_stopwords:
+ *
+ * With @keep set, stop words are emitted (folded and stemmed like any other
+ * word) instead of dropped. Off by default, which is what indexing and
+ * queries use; the sentiment scorer turns it on because negators ("not",
+ * "pas", "nicht", "不") are stop words. Nothing else about the output
+ * changes, so PARLEY_ANALYZER_VERSION does not depend on it.
+ */
+void
+parley_analyzer_set_keep_stopwords (ParleyAnalyzer *self,
+                                    gboolean        keep)
+{
+  g_return_if_fail (self != NULL);
+  self->keep_stopwords = !!keep;
+}
+
+gboolean
+parley_analyzer_get_keep_stopwords (ParleyAnalyzer *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->keep_stopwords;
 }
 
 static ParleyLang
@@ -246,7 +272,7 @@ emit_utf16 (EmitState   *st,
     return;
   buf[blen] = '\0';
 
-  if (parley_analyzer_is_stopword (st->lang, buf))
+  if (!self->keep_stopwords && parley_analyzer_is_stopword (st->lang, buf))
     return;
 
   if (stem && (stemmer = get_stemmer (self, st->lang)) != NULL)

@@ -47,6 +47,10 @@ guint           parley_analyzer_count_tokens   (ParleyAnalyzer     *self,
                                                 gssize              len);
 gboolean        parley_analyzer_is_stopword    (ParleyLang          lang,
                                                 const char         *folded);
+/* Default FALSE (stop words dropped); does not change the output otherwise. */
+void            parley_analyzer_set_keep_stopwords (ParleyAnalyzer *self,
+                                                    gboolean        keep);
+gboolean        parley_analyzer_get_keep_stopwords (ParleyAnalyzer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ParleyAnalyzer, parley_analyzer_free)
 
