@@ -930,7 +930,8 @@ static const char * const not_names[] = {
   "Très", "Vraiment", "Désolé", "Désolée", "Le", "La", "Les", "Un", "Une", "El", "Una", "Hola",
   "Hello", "Hi", "Thanks", "Gracias", "Merci", "Danke", "Please", "Bonjour", "Hallo", "Buenos",
   "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Amazon",
-  "Parley", "Support", NULL
+  "Parley", "Support", "Firma", "Company", "Empresa", "Société", "Abteilung", "Team",
+  "Kundenservice", "Service", "Sales", "Ventas", "Accounting", "Billing", NULL
 };
 
 static gboolean
@@ -944,6 +945,17 @@ in_list (const char * const *list,
   return FALSE;
 }
 
+static gboolean
+is_particle (const char *word,
+             gsize       len)
+{
+  static const char * const particles[] = {
+    "de", "del", "la", "le", "van", "von", "der", "du", "da", "di", "dos", "y", NULL
+  };
+
+  return in_list (particles, word, len);
+}
+
 static void
 detect_latin_names (Ctx      *ctx,
                     gboolean  strong)
@@ -953,36 +965,39 @@ detect_latin_names (Ctx      *ctx,
   g_regex_match (get_regex (strong ? RE_NAME_STRONG : RE_NAME_WEAK), ctx->s->str, 0, &info);
   for (; g_match_info_matches (info); g_match_info_next (info, NULL))
     {
-      int s, e;
       const char *str = ctx->s->str;
-      gsize w1_end, w2_start = 0, w2_end = 0;
-      guint words = 1;
+      int s, e;
+      gsize ws[16], we[16];
+      guint n = 0, names = 0;
 
+      /* Split into words; the name ends before the first word that is no
+       * name ("John Thanks", "Markus Lehmann von der Firma"), and particles
+       * left dangling at its end are dropped. */
       g_match_info_fetch_pos (info, 1, &s, &e);
-      for (w1_end = s; w1_end < (gsize) e && str[w1_end] != ' '; w1_end++)
-        ;
-      for (gsize i = w1_end; i < (gsize) e; i++)
-        if (str[i] == ' ' && i + 1 < (gsize) e && g_unichar_isupper (g_utf8_get_char (str + i + 1)))
-          {
-            if (w2_start == 0)
-              {
-                w2_start = i + 1;
-                for (w2_end = w2_start; w2_end < (gsize) e && str[w2_end] != ' '; w2_end++)
-                  ;
-              }
-            words++;
-          }
-      if (in_list (not_names, str + s, w1_end - s))
-        continue;
-      /* A trailing word that is no name ("John Thanks") is not part of it. */
-      if (words == 2 && in_list (not_names, str + w2_start, w2_end - w2_start))
+      for (gsize i = s; i < (gsize) e && n < G_N_ELEMENTS (ws);)
         {
-          e = w1_end;
-          words = 1;
+          ws[n] = i;
+          while (i < (gsize) e && str[i] != ' ')
+            i++;
+          we[n++] = i;
+          while (i < (gsize) e && str[i] == ' ')
+            i++;
         }
-      if (!strong && !in_list (first_names, str + s, w1_end - s) && words < 2)
+      for (guint k = 0; k < n; k++)
+        if (in_list (not_names, str + ws[k], we[k] - ws[k]))
+          {
+            n = k;
+            break;
+          }
+      while (n > 0 && is_particle (str + ws[n - 1], we[n - 1] - ws[n - 1]))
+        n--;
+      if (n == 0)
         continue;
-      add_candidate (ctx, PARLEY_PII_NAME, s, e, PRIO_NAME, strong ? 0.8 : 0.6);
+      for (guint k = 0; k < n; k++)
+        names += !is_particle (str + ws[k], we[k] - ws[k]);
+      if (!strong && names < 2 && !in_list (first_names, str + ws[0], we[0] - ws[0]))
+        continue;
+      add_candidate (ctx, PARLEY_PII_NAME, s, we[n - 1], PRIO_NAME, strong ? 0.8 : 0.6);
     }
 }
 
