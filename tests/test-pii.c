@@ -130,6 +130,8 @@ test_phone (void)
   assert_detects (PARLEY_PII_PHONE, "+86 138 1234 5678", "PHONE:+86 138 1234 5678");
   assert_detects (PARLEY_PII_PHONE, "电话0755-12345678", "PHONE:0755-12345678");
   assert_detects (PARLEY_PII_PHONE, "12812345678", "-");           /* no 12x mobiles */
+  assert_detects (PARLEY_PII_PHONE, "order 13912345678, 订单号13912345678", "-");
+  assert_detects (PARLEY_PII_PHONE, "order 139, call me: 13912345678", "PHONE:13912345678");
   /* France */
   assert_detects (PARLEY_PII_PHONE, "06 12 34 56 78", "PHONE:06 12 34 56 78");
   assert_detects (PARLEY_PII_PHONE, "+33 (0)1 42 68 53 00", "PHONE:+33 (0)1 42 68 53 00");
@@ -176,6 +178,7 @@ test_bank (void)
   assert_detects (PARLEY_PII_ALL, "我的账号是62284801234567", "US_BANK_ACCOUNT_NUMBER:62284801234567");
   assert_detects (PARLEY_PII_ALL, "account 1234567", "-");                 /* 7 digits */
   assert_detects (PARLEY_PII_ALL, "ticket 12345678", "-");                 /* no cue */
+  assert_detects (PARLEY_PII_ALL, "my account phone is 0612345678", "PHONE:0612345678");
   assert_detects (PARLEY_PII_ALL, "routing 021000021", "US_BANK_ROUTING_NUMBER:021000021");
   assert_detects (PARLEY_PII_US_BANK_ROUTING_NUMBER, "routing 021000022", "-"); /* checksum */
   assert_detects (PARLEY_PII_US_BANK_ROUTING_NUMBER, "021000021", "-");         /* no cue */

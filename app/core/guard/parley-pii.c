@@ -371,6 +371,12 @@ static const char * const account_cues[] = {
 static const char * const routing_cues[] = {
   "routing", "aba", "rtn", "transit", NULL
 };
+/* Words before identifiers that are not phone numbers. */
+static const char * const reference_cues[] = {
+  "order", "sku", "ref", "invoice", "tracking", "ticket", "serial", "pedido", "factura",
+  "referencia", "commande", "facture", "colis", "bestell", "rechnung", "sendung", "artikel",
+  "订单", "单号", "编号", "发票", NULL
+};
 static const char * const version_cues[] = {
   "version", "versión", "ver.", "firmware", "build", "release", "版本", NULL
 };
@@ -524,8 +530,9 @@ detect_digit_runs (Ctx            *ctx,
           add_candidate (ctx, PARLEY_PII_US_BANK_ROUTING_NUMBER, s, e, PRIO_ROUTING, 0.9);
           continue;
         }
+      /* "my account phone is 0612…" is a phone number. */
       if ((types & PARLEY_PII_US_BANK_ACCOUNT_NUMBER) && n >= 8 && n <= 17
-          && cue_before (ctx, s, 40, account_cues))
+          && cue_before (ctx, s, 40, account_cues) && !cue_before (ctx, s, 20, phone_cues))
         add_candidate (ctx, PARLEY_PII_US_BANK_ACCOUNT_NUMBER, s, e, PRIO_ACCOUNT, 0.7);
     }
 }
@@ -831,6 +838,14 @@ detect_phone (Ctx *ctx)
         intl = TRUE, i++;
       else if (str[i] == '0' && str[i + 1] == '0' && i + 2 < (gsize) e && g_ascii_isdigit (str[i + 2]))
         intl = TRUE, i += 2;
+      /* "order 13912345678", "sku 0612345678": a national number right
+       * after a reference word is that reference, unless a phone cue is
+       * there too. */
+      if (!intl && cue_before (ctx, s, 16, reference_cues) && !cue_before (ctx, s, 40, phone_cues))
+        {
+          pos = e;
+          continue;
+        }
       /* Split into digit groups; "(0)" after a country code is dropped. */
       while (i < (gsize) e && n_groups < G_N_ELEMENTS (g))
         {
