@@ -227,6 +227,7 @@ test_name (void)
   assert_detects (PARLEY_PII_NAME, "ich bin Kunde", "-");
   assert_detects (PARLEY_PII_NAME, "Ich bin Markus Lehmann von der Firma Lehmann", "NAME:Markus Lehmann");
   assert_detects (PARLEY_PII_NAME, "Hi, I'm Tom Thanks", "NAME:Tom");
+  assert_detects (PARLEY_PII_NAME, "This is Karen. This is New York calling", "NAME:Karen");
   assert_detects (PARLEY_PII_NAME, "我叫王小明，想问一下", "NAME:王小明");
   assert_detects (PARLEY_PII_NAME, "我叫李明想问一下", "NAME:李明");
   assert_detects (PARLEY_PII_NAME, "我是张伟。", "NAME:张伟");

@@ -1010,8 +1010,15 @@ detect_latin_names (Ctx      *ctx,
         continue;
       for (guint k = 0; k < n; k++)
         names += !is_particle (str + ws[k], we[k] - ws[k]);
-      if (!strong && names < 2 && !in_list (first_names, str + ws[0], we[0] - ws[0]))
-        continue;
+      if (!strong && !in_list (first_names, str + ws[0], we[0] - ws[0]))
+        {
+          int cs, ce;
+
+          /* "This is New York calling": after "this is" only a known first name. */
+          g_match_info_fetch_pos (info, 0, &cs, &ce);
+          if (names < 2 || g_ascii_strncasecmp (str + cs, "this is", 7) == 0)
+            continue;
+        }
       add_candidate (ctx, PARLEY_PII_NAME, s, we[n - 1], PRIO_NAME, strong ? 0.8 : 0.6);
     }
 }
