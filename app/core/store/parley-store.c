@@ -987,17 +987,17 @@ parley_store_chunks_in_category (ParleyStore  *self,
   return collect_ids (self, stmt, "filter by category", error);
 }
 
-gboolean
-parley_store_foreach_child (ParleyStore          *self,
-                            ParleyStoreChunkFunc  func,
-                            gpointer              user_data,
-                            GError              **error)
+/* Calls @func for each row of a statement that selects a child chunk as
+ * (id, lang, title, about, heading, text). */
+static gboolean
+foreach_chunk_row (ParleyStore           *self,
+                   sqlite3_stmt          *stmt,
+                   ParleyStoreChunkFunc   func,
+                   gpointer               user_data,
+                   GError               **error)
 {
-  sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_CHILD, error);
   int rc;
 
-  if (stmt == NULL)
-    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     func (sqlite3_column_int64 (stmt, 0),
           (const char *) sqlite3_column_text (stmt, 1),
@@ -1010,6 +1010,17 @@ parley_store_foreach_child (ParleyStore          *self,
   if (rc != SQLITE_DONE)
     return set_sqlite_error (self, rc, "read chunks", error);
   return TRUE;
+}
+
+gboolean
+parley_store_foreach_child (ParleyStore          *self,
+                            ParleyStoreChunkFunc  func,
+                            gpointer              user_data,
+                            GError              **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_CHILD, error);
+
+  return stmt != NULL && foreach_chunk_row (self, stmt, func, user_data, error);
 }
 
 /**
@@ -1269,23 +1280,11 @@ parley_store_foreach_unembedded (ParleyStore          *self,
                                  GError              **error)
 {
   sqlite3_stmt *stmt = get_stmt (self, STMT_FOREACH_UNEMBEDDED, error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, model, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    func (sqlite3_column_int64 (stmt, 0),
-          (const char *) sqlite3_column_text (stmt, 1),
-          (const char *) sqlite3_column_text (stmt, 2),
-          (const char *) sqlite3_column_text (stmt, 3),
-          (const char *) sqlite3_column_text (stmt, 4),
-          (const char *) sqlite3_column_text (stmt, 5),
-          user_data);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (self, rc, "read chunks", error);
-  return TRUE;
+  return foreach_chunk_row (self, stmt, func, user_data, error);
 }
 
 gboolean

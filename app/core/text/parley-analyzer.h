@@ -47,6 +47,10 @@ guint           parley_analyzer_count_tokens   (ParleyAnalyzer     *self,
                                                 gssize              len);
 gboolean        parley_analyzer_is_stopword    (ParleyLang          lang,
                                                 const char         *folded);
+/* @text lower-cased with its combining marks dropped ("Rücksendung" →
+ * "rucksendung", "envío" → "envio"), for matching phrases customers type
+ * with or without accents; not the analyser's terms (no ICU, no stems). */
+char           *parley_fold_for_matching       (const char         *text);
 /* Default FALSE (stop words dropped); does not change the output otherwise. */
 void            parley_analyzer_set_keep_stopwords (ParleyAnalyzer *self,
                                                     gboolean        keep);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parley-analyzer.h"
 #include "parley-error.h"
 #include "parley-http-client.h"
 #include "parley-order.h"
@@ -116,23 +117,6 @@ static const char * const latest_phrases[] = {
   "我最近的订单", "我的最新订单", "最近的订单", "最近一个订单", "上一个订单", "最新的订单",
 };
 
-static char *
-fold (const char *text)
-{
-  g_autofree char *lower = g_utf8_strdown (text, -1);
-  g_autofree char *normal = g_utf8_normalize (lower, -1, G_NORMALIZE_NFD);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = normal; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_type (c) != G_UNICODE_NON_SPACING_MARK)
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
-}
-
 gboolean
 parley_order_find_reference (const char  *text,
                              char       **order_id,
@@ -146,7 +130,7 @@ parley_order_find_reference (const char  *text,
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return FALSE;
 
-  folded = fold (text);
+  folded = parley_fold_for_matching (text);
   /* "ke" + optional "-" or space + exactly six digits, not inside a longer
    * word or number. */
   for (p = folded; (p = strstr (p, "ke")) != NULL; p += 2)

@@ -32,28 +32,10 @@ static const char * const personal_phrases[] = {
            "我的退货", "我买的",
 };
 
-static char *
-fold (const char *text)
-{
-  g_autofree char *lower = g_utf8_strdown (text, -1);
-  g_autofree char *normal = g_utf8_normalize (lower, -1, G_NORMALIZE_NFD);
-  GString *out = g_string_new (NULL);
-
-  /* Drop combining marks: "envío" → "envio", "Rücksendung" → "rucksendung". */
-  for (const char *p = normal; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_type (c) != G_UNICODE_NON_SPACING_MARK)
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static gboolean
 is_personal (const char *question)
 {
-  g_autofree char *folded = fold (question);
+  g_autofree char *folded = parley_fold_for_matching (question);
   guint digits = 0;
 
   if (strchr (folded, '@') != NULL)
