@@ -835,7 +835,7 @@ test_retry (Fixture       *f,
   cfg = load_ok ();
   g_assert_cmpuint (parley_aws_config_get_max_attempts (cfg, &source), ==, 3);
   g_assert_cmpstr (source, ==, "default");
-  g_assert_cmpint (parley_aws_config_get_retry_mode (cfg, &source), ==, PARLEY_AWS_RETRY_STANDARD);
+  g_assert_cmpint (parley_aws_config_get_retry_mode (cfg, &source), ==, PARLEY_RETRY_MODE_STANDARD);
   g_assert_cmpstr (source, ==, "default");
   g_clear_pointer (&cfg, parley_aws_config_unref);
 
@@ -843,8 +843,8 @@ test_retry (Fixture       *f,
   cfg = load_ok ();
   g_assert_cmpuint (parley_aws_config_get_max_attempts (cfg, &source), ==, 5);
   g_assert_cmpstr (source, ==, "profile default (~/.aws/config)");
-  g_assert_cmpint (parley_aws_config_get_retry_mode (cfg, &source), ==, PARLEY_AWS_RETRY_ADAPTIVE);
-  g_assert_cmpstr (parley_aws_retry_mode_to_string (PARLEY_AWS_RETRY_ADAPTIVE), ==, "adaptive");
+  g_assert_cmpint (parley_aws_config_get_retry_mode (cfg, &source), ==, PARLEY_RETRY_MODE_ADAPTIVE);
+  g_assert_cmpstr (parley_retry_mode_to_string (PARLEY_RETRY_MODE_ADAPTIVE), ==, "adaptive");
   g_clear_pointer (&cfg, parley_aws_config_unref);
 
   g_setenv ("AWS_MAX_ATTEMPTS", "1", TRUE);
@@ -852,7 +852,7 @@ test_retry (Fixture       *f,
   cfg = load_ok ();
   g_assert_cmpuint (parley_aws_config_get_max_attempts (cfg, &source), ==, 1);
   g_assert_cmpstr (source, ==, "AWS_MAX_ATTEMPTS");
-  g_assert_cmpint (parley_aws_config_get_retry_mode (cfg, &source), ==, PARLEY_AWS_RETRY_LEGACY);
+  g_assert_cmpint (parley_aws_config_get_retry_mode (cfg, &source), ==, PARLEY_RETRY_MODE_LEGACY);
   g_assert_cmpstr (source, ==, "AWS_RETRY_MODE");
   g_clear_pointer (&cfg, parley_aws_config_unref);
 

@@ -7,7 +7,6 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <string.h>
 
 #include "test-utils.h"
@@ -322,28 +321,12 @@ test_audit (void)
   g_assert_null (strstr (out2, "Canada"));
 }
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* The standalone local endpoint; its URL is read from its first line. */
 static GSubprocess *
 start_fake (char **url)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  GSubprocess *fake;
+  GSubprocess *fake = test_spawn_server (url, g_getenv ("PARLEY_FAKE_AWS"), NULL);
 
-  /* It must not outlive a test that fails half-way. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  fake = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PARLEY_FAKE_AWS"), NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake));
-  *url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (*url, "http://127.0.0.1:"));
   return fake;
 }

@@ -7,7 +7,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "parley-error.h"
 #include "parley-order.h"
@@ -133,29 +132,15 @@ get (ParleyOrderClient *client,
 }
 
 static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 test_client (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) service = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autoptr(ParleyOrderClient) client = NULL;
   g_autoptr(ParleyOrderClient) keyless = NULL;
   Got got;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  service = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PARLEY_ORDER_SERVICE"), "--api-key", "k-123", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (service));
-  url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
+  service = test_spawn_server (&url, g_getenv ("PARLEY_ORDER_SERVICE"), "--api-key", "k-123", NULL);
   client = parley_order_client_new (url, "k-123");
 
   /* The owner sees it. */

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -20,6 +20,13 @@ void   test_rm_rf           (const char   *path);
 /* The whole file (NUL-terminated; @len may be NULL); the test fails if it cannot be read. */
 char  *test_read_text       (const char   *path,
                              gsize        *len);
+
+/* Starts @program (then its arguments, NULL-terminated), a server that
+ * prints its URL as its first line; *@url gets that line. The child is
+ * killed when the test process dies, so a failing test leaves none behind. */
+GSubprocess *test_spawn_server (char       **url,
+                                const char  *program,
+                                ...) G_GNUC_NULL_TERMINATED;
 
 /* Spins the thread-default main context until @cond holds; fails after 10 s. */
 #define TEST_WAIT_UNTIL(cond)                                                      \

@@ -107,7 +107,7 @@ struct _ParleyAwsConfig {
   const char         *region_source;
   guint               max_attempts;
   const char         *max_attempts_source;
-  ParleyAwsRetryMode  retry_mode;
+  ParleyRetryMode     retry_mode;
   const char         *retry_mode_source;
   gboolean            ignore_endpoints;
   gboolean            use_fips;
@@ -984,21 +984,15 @@ load_settings (ParleyAwsConfig  *self,
     return FALSE;
 
   /* Retries */
-  if (!read_count (self, "AWS_MAX_ATTEMPTS", "max_attempts", PARLEY_AWS_DEFAULT_MAX_ATTEMPTS, G_MAXINT,
+  if (!read_count (self, "AWS_MAX_ATTEMPTS", "max_attempts", PARLEY_RETRY_DEFAULT_MAX_ATTEMPTS, G_MAXINT,
                    &self->max_attempts, &self->max_attempts_source, error))
     return FALSE;
-  self->retry_mode = PARLEY_AWS_RETRY_STANDARD;
+  self->retry_mode = PARLEY_RETRY_MODE_STANDARD;
   self->retry_mode_source = "default";
   value = lookup (self, "AWS_RETRY_MODE", "retry_mode", &source);
   if (value != NULL)
     {
-      if (g_ascii_strcasecmp (value, "standard") == 0)
-        self->retry_mode = PARLEY_AWS_RETRY_STANDARD;
-      else if (g_ascii_strcasecmp (value, "adaptive") == 0)
-        self->retry_mode = PARLEY_AWS_RETRY_ADAPTIVE;
-      else if (g_ascii_strcasecmp (value, "legacy") == 0)
-        self->retry_mode = PARLEY_AWS_RETRY_LEGACY;
-      else
+      if (!parley_retry_mode_parse (value, &self->retry_mode, NULL))
         {
           g_set_error (error, PARLEY_ERROR, PARLEY_ERROR_INVALID_INPUT,
                        "The retry mode “%s” (from %s) is not one of standard, adaptive or legacy",
@@ -1210,37 +1204,22 @@ guint
 parley_aws_config_get_max_attempts (ParleyAwsConfig  *self,
                                     const char      **source_out)
 {
-  g_return_val_if_fail (self != NULL, PARLEY_AWS_DEFAULT_MAX_ATTEMPTS);
+  g_return_val_if_fail (self != NULL, PARLEY_RETRY_DEFAULT_MAX_ATTEMPTS);
 
   if (source_out != NULL)
     *source_out = self->max_attempts_source;
   return self->max_attempts;
 }
 
-ParleyAwsRetryMode
+ParleyRetryMode
 parley_aws_config_get_retry_mode (ParleyAwsConfig  *self,
                                   const char      **source_out)
 {
-  g_return_val_if_fail (self != NULL, PARLEY_AWS_RETRY_STANDARD);
+  g_return_val_if_fail (self != NULL, PARLEY_RETRY_MODE_STANDARD);
 
   if (source_out != NULL)
     *source_out = self->retry_mode_source;
   return self->retry_mode;
-}
-
-const char *
-parley_aws_retry_mode_to_string (ParleyAwsRetryMode mode)
-{
-  switch (mode)
-    {
-    case PARLEY_AWS_RETRY_ADAPTIVE:
-      return "adaptive";
-    case PARLEY_AWS_RETRY_LEGACY:
-      return "legacy";
-    case PARLEY_AWS_RETRY_STANDARD:
-    default:
-      return "standard";
-    }
 }
 
 gboolean
@@ -1455,7 +1434,7 @@ parley_aws_config_describe (ParleyAwsConfig *self)
   describe_endpoint (self, out, "BEDROCK_AGENT_RUNTIME", "bedrock-agent-runtime");
   if (self->ignore_endpoints)
     g_string_append (out, "configured endpoint URLs: ignored (ignore_configured_endpoint_urls)\n");
-  g_string_append_printf (out, "retry mode: %s (%s)\n", parley_aws_retry_mode_to_string (self->retry_mode),
+  g_string_append_printf (out, "retry mode: %s (%s)\n", parley_retry_mode_to_string (self->retry_mode),
                           self->retry_mode_source);
   g_string_append_printf (out, "max attempts: %u (%s)\n", self->max_attempts, self->max_attempts_source);
   if (self->imds_disabled)

@@ -15,15 +15,11 @@
 
 #include <glib-object.h>
 
+#include "parley-retry.h"
+
 G_BEGIN_DECLS
 
-typedef enum {
-  PARLEY_AWS_RETRY_STANDARD,
-  PARLEY_AWS_RETRY_ADAPTIVE,
-  PARLEY_AWS_RETRY_LEGACY,
-} ParleyAwsRetryMode;
 
-#define PARLEY_AWS_DEFAULT_MAX_ATTEMPTS 3
 
 typedef struct _ParleyAwsConfig ParleyAwsConfig;
 
@@ -96,9 +92,8 @@ char               *parley_aws_config_get_endpoint          (ParleyAwsConfig  *s
 guint               parley_aws_config_get_max_attempts      (ParleyAwsConfig  *self,
                                                              const char      **source_out);
 /* AWS_RETRY_MODE, then the profile's retry_mode, else standard. */
-ParleyAwsRetryMode  parley_aws_config_get_retry_mode        (ParleyAwsConfig  *self,
+ParleyRetryMode     parley_aws_config_get_retry_mode        (ParleyAwsConfig  *self,
                                                              const char      **source_out);
-const char         *parley_aws_retry_mode_to_string         (ParleyAwsRetryMode mode);
 
 /* The EC2 instance metadata service: AWS_EC2_METADATA_DISABLED=true turns it
  * off; its base URL is AWS_EC2_METADATA_SERVICE_ENDPOINT (or the profile's

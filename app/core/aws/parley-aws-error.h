@@ -19,7 +19,8 @@ typedef enum {
   PARLEY_AWS_ERROR_THROTTLING,          /* 429, ThrottlingException, TooManyRequests… */
   PARLEY_AWS_ERROR_TRANSIENT,           /* 5xx, ServiceUnavailable, InternalServer, ModelStreamError */
   PARLEY_AWS_ERROR_MODEL_NOT_READY,     /* ModelNotReadyException */
-  PARLEY_AWS_ERROR_TIMEOUT,             /* connect, read or model timeout */
+  PARLEY_AWS_ERROR_TIMEOUT,             /* the service or model timed out (a transport timeout
+                                           stays G_IO_ERROR_TIMED_OUT) */
   PARLEY_AWS_ERROR_VALIDATION,          /* ValidationException, 400 */
   PARLEY_AWS_ERROR_ACCESS_DENIED,       /* AccessDeniedException, 403 */
   PARLEY_AWS_ERROR_CREDENTIALS,         /* none found, expired, unreadable */

@@ -300,13 +300,6 @@ attempt_done_cb (GObject      *object,
     }
   else if (response != NULL)
     value = attempt_result (call, response, &error);
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    {
-      /* A transport timeout is the retry mode's "timeout" class. */
-      g_autoptr(GError) io_error = g_steal_pointer (&error);
-
-      parley_aws_set_error (&error, PARLEY_AWS_ERROR_TIMEOUT, NULL, NULL, 0, io_error->message);
-    }
 
   /* Credentials the service refused as expired or unknown are not reused. */
   if (g_error_matches (error, PARLEY_AWS_ERROR, PARLEY_AWS_ERROR_CREDENTIALS)

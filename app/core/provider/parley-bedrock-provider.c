@@ -57,12 +57,10 @@ bedrock_chat_async (ParleyProvider          *provider,
 {
   ParleyBedrockProvider *self = PARLEY_BEDROCK_PROVIDER (provider);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(ParleyChatRequest) grounded = parley_chat_request_copy (request);
+  g_autoptr(ParleyChatRequest) grounded = parley_prompt_ground (request);
 
   g_task_set_source_tag (task, bedrock_chat_async);
 
-  g_free (grounded->system);
-  grounded->system = parley_prompt_system (request);
   if (grounded->guardrail_id == NULL && self->guardrail_id != NULL)
     {
       grounded->guardrail_id = g_strdup (self->guardrail_id);

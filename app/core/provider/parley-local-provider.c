@@ -373,9 +373,15 @@ stream_step_cb (gpointer user_data)
 
 static guint
 count_tokens (ParleyAnalyzer *analyzer,
+              const char     *lang,
               const char     *text)
 {
-  return parley_analyzer_count_tokens (analyzer, parley_langid_detect (text, -1, NULL), text, -1);
+  ParleyLang l = parley_lang_from_string (lang);
+
+  /* Detect only what does not say its language. */
+  if (l == PARLEY_LANG_UNKNOWN)
+    l = parley_langid_detect (text, -1, NULL);
+  return parley_analyzer_count_tokens (analyzer, l, text, -1);
 }
 
 static void
@@ -405,17 +411,21 @@ local_chat_async (ParleyProvider          *provider,
     {
       g_autofree char *text = parley_chat_message_dup_text (request->messages->pdata[i]);
 
-      input_tokens += count_tokens (self->analyzer, text);
+      input_tokens += count_tokens (self->analyzer, request->lang, text);
     }
   for (guint i = 0; request->passages != NULL && i < request->passages->len; i++)
-    input_tokens += count_tokens (self->analyzer, passage_body (request->passages->pdata[i]));
+    {
+      const ParleyChatPassage *passage = request->passages->pdata[i];
+
+      input_tokens += count_tokens (self->analyzer, passage->lang, passage_body (passage));
+    }
 
   state->response = parley_chat_response_new ();
   parley_chat_message_add_block (state->response->message, parley_chat_block_new_text (state->text));
   state->response->stop_reason = g_strdup ("end_turn");
   state->response->model_id = g_strdup ("local");
   state->response->usage.input_tokens = input_tokens;
-  state->response->usage.output_tokens = count_tokens (self->analyzer, state->text);
+  state->response->usage.output_tokens = count_tokens (self->analyzer, request->lang, state->text);
   state->response->usage.total_tokens = input_tokens + state->response->usage.output_tokens;
 
   source = g_idle_source_new ();

@@ -193,12 +193,6 @@ chat_done_cb (GObject      *object,
 
       chat = parley_openai_parse_chat (data != NULL ? data : "", len, &error);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    {
-      g_autoptr(GError) io_error = g_steal_pointer (&error);
-
-      parley_aws_set_error (&error, PARLEY_AWS_ERROR_TIMEOUT, NULL, NULL, 0, io_error->message);
-    }
 
   if (chat != NULL)
     {
@@ -250,7 +244,7 @@ openai_chat_async (ParleyProvider          *provider,
 {
   ParleyOpenaiProvider *self = PARLEY_OPENAI_PROVIDER (provider);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(ParleyChatRequest) grounded = parley_chat_request_copy (request);
+  g_autoptr(ParleyChatRequest) grounded = parley_prompt_ground (request);
   Request *r = g_new0 (Request, 1);
   char *body;
   gsize len = 0;
@@ -258,8 +252,6 @@ openai_chat_async (ParleyProvider          *provider,
   g_task_set_source_tag (task, openai_chat_async);
   g_task_set_task_data (task, r, request_free);
 
-  g_free (grounded->system);
-  grounded->system = parley_prompt_system (request);
   body = parley_openai_chat_body (grounded, TRUE, &len);
   r->body = g_bytes_new_take (body, len);
   r->url = g_strconcat (self->base_url, "/chat/completions", NULL);

@@ -79,3 +79,13 @@ parley_prompt_system (const ParleyChatRequest *request)
 
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
+
+ParleyChatRequest *
+parley_prompt_ground (const ParleyChatRequest *request)
+{
+  ParleyChatRequest *grounded = parley_chat_request_copy (request);
+
+  g_free (grounded->system);
+  grounded->system = parley_prompt_system (request);
+  return grounded;
+}
